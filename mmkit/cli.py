@@ -1,0 +1,92 @@
+"""The ``mmkit`` command line: ``mmkit info``, ``mmkit demo``, ``mmkit samples``.
+
+Every problem a user can cause ends as one line ``mmkit: error: ...`` and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from . import __version__
+from .errors import MMKitError
+
+
+def cmd_info(args: argparse.Namespace) -> None:
+    """Models with their parameters and cost at one size, beside the paper's Table 1."""
+    from .models import PAPER_TABLE1, PRESETS, build_model, complexity
+
+    h, w = args.size
+    rows = []
+    for name in PRESETS:
+        c = complexity(build_model(name), h, w)
+        paper_params, paper_gflops = PAPER_TABLE1[name]
+        rows.append({"model": name, "channels": build_model(name).cfg.channels, "params": c.params,
+                     "gmacs": round(c.gmacs, 2), "gflops": round(c.gflops, 2),
+                     "paper_params": paper_params, "paper_gflops_720": paper_gflops})
+    if args.json:
+        print(json.dumps({"height": h, "width": w, "models": rows}, indent=2))
+        return
+    print(f"mmkit {__version__}: models at {h} x {w} (GFLOPs = 2 x MACs; paper Table 1 is at 720 x 720)")
+    print(f"{'model':<7}{'C':>4}{'params':>11}{'GMACs':>10}{'GFLOPs':>10}{'paper params':>14}{'paper GFLOPs':>14}")
+    for r in rows:
+        print(f"{r['model']:<7}{r['channels']:>4}{r['params']:>11,}{r['gmacs']:>10.2f}{r['gflops']:>10.2f}"
+              f"{r['paper_params'] / 1e6:>13.2f}M{r['paper_gflops_720']:>14.1f}")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from .demo import run_demo
+
+    run_demo(out_dir=args.out, alpha=args.alpha, overwrite=args.overwrite)
+
+
+def cmd_samples(args: argparse.Namespace) -> None:
+    from .data.samples import SAMPLES_DIR, write_samples
+
+    for p in write_samples(args.out or SAMPLES_DIR):
+        print(p)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mmkit", description="Video motion magnification: make motions too small to see large enough to see.")
+    parser.add_argument("--version", action="version", version=f"mmkit {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("info", help="the models, their parameters and multiply-accumulates at a given size")
+    p.add_argument("--size", type=int, nargs=2, default=(720, 720), metavar=("H", "W"),
+                   help="frame height and width (default: 720 720, as in the paper's Table 1)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("demo", help="magnify the bundled sample clip; write a video and a slice PNG")
+    p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
+    p.add_argument("--alpha", type=float, default=20.0, help="magnification factor (default: 20)")
+    p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("samples", help="(re)write the bundled sample clips from their recipes")
+    p.add_argument("--out", default=None, help="output folder (default: data/samples in a checkout)")
+    p.set_defaults(func=cmd_samples)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "size", None) is not None and min(args.size) < 1:
+        print(f"mmkit: error: --size must be positive, got {args.size[0]} {args.size[1]}", file=sys.stderr)
+        return 2
+    try:
+        args.func(args)
+    except MMKitError as e:
+        print(f"mmkit: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("mmkit: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

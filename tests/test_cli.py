@@ -1,0 +1,43 @@
+"""The command line: help, info (counted from the models), clear errors."""
+import json
+import subprocess
+import sys
+
+from mmkit.cli import main
+from mmkit.models import build_model, complexity
+
+
+def test_help_lists_the_commands(capsys):
+    try:
+        main(["--help"])
+    except SystemExit as e:
+        assert e.code == 0
+    out = capsys.readouterr().out
+    for cmd in ("info", "demo", "samples"):
+        assert cmd in out
+
+
+def test_info_json_matches_the_counter(capsys):
+    assert main(["info", "--size", "96", "128", "--json"]) == 0
+    rows = {r["model"]: r for r in json.loads(capsys.readouterr().out)["models"]}
+    for name in ("light", "base"):
+        c = complexity(build_model(name), 96, 128)
+        assert rows[name]["params"] == c.params
+        assert rows[name]["gmacs"] == round(c.gmacs, 2)
+
+
+def test_info_table_is_printed(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert f"{complexity(build_model('light')).params:,}" in out
+    assert "42.4" in out and "375.5" in out  # the paper's column is shown beside ours
+
+
+def test_bad_size_is_a_clear_error(capsys):
+    assert main(["info", "--size", "0", "10"]) == 2
+    assert "must be positive" in capsys.readouterr().err
+
+
+def test_console_entry_point_runs_as_module():
+    r = subprocess.run([sys.executable, "-m", "mmkit", "--version"], capture_output=True, text=True, check=True)
+    assert r.stdout.startswith("mmkit ")
