@@ -63,18 +63,46 @@ def random_texture(rng: np.random.Generator, n_waves: int = 24, min_period: floa
 
 
 @dataclass(frozen=True)
-class Disc:
-    """A textured disc: centre ``(cx, cy)`` and radius in pixels."""
+class Shape:
+    """A textured ellipse or box centred at ``(cx, cy)``, half-axes ``a`` and ``b`` px, rotated by ``angle``.
+
+    Its texture and outline move together; the edge is antialiased by a one-pixel ramp of the signed
+    distance, so sub-pixel moves of the outline are rendered too.
+    """
 
     texture: FourierTexture
     cx: float
     cy: float
-    radius: float
+    a: float
+    b: float
+    angle: float = 0.0
+    kind: str = "ellipse"  # "ellipse" or "box"
+
+    @property
+    def radius(self) -> float:
+        """Radius of a circle that holds the shape (for bounding boxes)."""
+        return float(np.hypot(self.a, self.b)) if self.kind == "box" else max(self.a, self.b)
 
     def coverage(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Fraction of each pixel inside the disc: a one-pixel linear ramp across the edge."""
-        dist = np.hypot(x - self.cx, y - self.cy)
-        return np.clip(self.radius - dist + 0.5, 0.0, 1.0)
+        """Fraction of each pixel inside the shape: ``clip(0.5 - signed_distance, 0, 1)``."""
+        c, s = np.cos(self.angle), np.sin(self.angle)
+        u = (x - self.cx) * c + (y - self.cy) * s
+        v = -(x - self.cx) * s + (y - self.cy) * c
+        if self.kind == "box":
+            qu, qv = np.abs(u) - self.a, np.abs(v) - self.b
+            dist = np.hypot(np.maximum(qu, 0), np.maximum(qv, 0)) + np.minimum(np.maximum(qu, qv), 0)
+        elif self.a == self.b:
+            dist = np.hypot(u, v) - self.a
+        else:  # first-order distance to an ellipse: f / |grad f|
+            f = (u / self.a) ** 2 + (v / self.b) ** 2 - 1
+            grad = 2 * np.sqrt((u / self.a**2) ** 2 + (v / self.b**2) ** 2) + 1e-12
+            dist = f / grad
+        return np.clip(0.5 - dist, 0.0, 1.0)
+
+
+def Disc(texture: FourierTexture, cx: float, cy: float, radius: float) -> Shape:  # noqa: N802
+    """A textured disc (an ellipse with equal half-axes)."""
+    return Shape(texture, cx, cy, radius, radius)
 
 
 def pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +111,7 @@ def pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def paint(frame: np.ndarray, obj: Disc, shift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+def paint(frame: np.ndarray, obj: Shape, shift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
     """Composite ``obj`` moved by ``shift = (dx, dy)`` px over ``frame`` (H, W, 3), in place; returns it.
 
     Only the object's bounding box is evaluated, which keeps rendering cheap for small objects.
@@ -101,7 +129,7 @@ def paint(frame: np.ndarray, obj: Disc, shift: tuple[float, float] = (0.0, 0.0))
     return frame
 
 
-def render(height: int, width: int, background: FourierTexture, objects: list[Disc],
+def render(height: int, width: int, background: FourierTexture, objects: list[Shape],
            bg_shift: tuple[float, float] = (0.0, 0.0),
            shifts: list[tuple[float, float]] | None = None) -> np.ndarray:
     """Render one frame, (H, W, 3) float64 in [0, 1].
