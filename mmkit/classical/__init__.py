@@ -1,0 +1,12 @@
+"""Classical (non-learned) motion magnification: linear Eulerian video magnification (Wu et al., 2012)."""
+from __future__ import annotations
+
+from .linear import LinearConfig, level_alphas, magnify_linear, rgb_to_yiq, yiq_to_rgb
+from .pyramids import collapse_laplacian, gaussian_blur_down, laplacian_pyramid, max_pyramid_levels, upsample
+from .temporal import check_band, ideal_bandpass, iir_bandpass, lowpass_coefficient
+
+__all__ = [
+    "LinearConfig", "magnify_linear", "level_alphas", "rgb_to_yiq", "yiq_to_rgb",
+    "gaussian_blur_down", "upsample", "laplacian_pyramid", "collapse_laplacian", "max_pyramid_levels",
+    "ideal_bandpass", "iir_bandpass", "check_band", "lowpass_coefficient",
+]
