@@ -30,7 +30,6 @@ import itertools
 import math
 import os
 import re
-import shutil
 import tempfile
 import warnings
 import zipfile
@@ -42,6 +41,7 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
+from .atomic import atomic_path
 from .errors import MMKitError
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -382,15 +382,7 @@ def write_video(path: PathLike, frames: Iterable[np.ndarray] | np.ndarray, fps: 
     stream = itertools.chain([first], checked)
     size = first.shape[:2]
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{out.stem if kind != 'png' else out.name}.partial-"
-    if kind == "png":
-        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
-    else:
-        fd, name = tempfile.mkstemp(prefix=prefix, suffix=out.suffix, dir=out.parent)
-        os.close(fd)
-        tmp = Path(name)
-    try:
+    with atomic_path(out, is_dir=kind == "png") as tmp:
         if kind == "video":
             _write_ffmpeg(tmp, stream, fps, size, quality, out)
         elif kind == "png":
@@ -399,10 +391,6 @@ def write_video(path: PathLike, frames: Iterable[np.ndarray] | np.ndarray, fps: 
             _write_npy(tmp, stream, size)
         else:
             _write_npz(tmp, stream, fps, size)
-        _replace(tmp, out)
-    except BaseException:
-        _remove(tmp)
-        raise
     return out
 
 
@@ -533,23 +521,3 @@ def _write_npz(tmp: Path, frames: Iterator[np.ndarray], fps: float, size: tuple[
                 np.lib.format.write_array(f, np.asarray(fps, dtype=np.float64))
     finally:
         os.remove(name)
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Move the finished temporary file or folder onto out (an old folder is moved aside, then deleted)."""
-    if out.is_dir() and not out.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, old / out.name)
-        os.replace(tmp, out)
-        shutil.rmtree(old)
-    else:
-        if tmp.is_dir() and (out.exists() or out.is_symlink()):
-            out.unlink()  # a file is being replaced by a folder of frames
-        os.replace(tmp, out)
-
-
-def _remove(tmp: Path) -> None:
-    if tmp.is_dir():
-        shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        tmp.unlink(missing_ok=True)
