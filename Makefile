@@ -13,7 +13,7 @@ TORCH_SPEC := torch==2.13.0
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_SPEC)"
+	$(BIN)/pip install --quiet $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) "$(TORCH_SPEC)" numpy
 	$(BIN)/python -c "import sys, torch; sys.exit('torch is a CUDA build: remove .venv and set TORCH_INDEX (README)' if torch.version.cuda else 0)"
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
