@@ -110,8 +110,9 @@ IMAGE_KEYS = ("prev", "cur", "prev_clean", "cur_clean", "target")
 
 def to_tensors(sample: dict) -> dict[str, torch.Tensor]:
     """Images to (3, H, W) float32 in [-1, 1] (the network's range); alpha to a scalar tensor."""
-    out = {k: torch.from_numpy(np.ascontiguousarray(sample[k].transpose(2, 0, 1), dtype=np.float32)) * 2 - 1
-           for k in IMAGE_KEYS}
+    images = np.stack([sample[k] for k in IMAGE_KEYS]).astype(np.float32)        # (5, H, W, 3)
+    images = torch.from_numpy(np.ascontiguousarray((images * 2 - 1).transpose(0, 3, 1, 2)))  # (5, 3, H, W)
+    out = dict(zip(IMAGE_KEYS, images.unbind(0)))
     out["alpha"] = torch.tensor(float(sample["alpha"]), dtype=torch.float32)
     return out
 

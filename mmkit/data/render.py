@@ -40,8 +40,8 @@ class FourierTexture:
         """
         rows = self.amps * np.exp(1j * (2 * np.pi * np.outer(ys, self.freqs[:, 1]) + self.phases))  # (H, K)
         cols = np.exp(2j * np.pi * np.outer(self.freqs[:, 0], xs))                                  # (K, W)
-        waves = np.stack([(rows * self.colours[:, c]) @ cols for c in range(3)], -1).real          # (H, W, 3)
-        return np.clip(self.mean + waves, 0.0, 1.0)
+        waves = (rows[None] * self.colours.T[:, None, :]) @ cols                               # (3, H, W)
+        return np.clip(self.mean + waves.real.transpose(1, 2, 0), 0.0, 1.0)
 
 
 def random_texture(rng: np.random.Generator, n_waves: int = 24, min_period: float = 4.0,
