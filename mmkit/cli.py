@@ -48,6 +48,23 @@ def cmd_samples(args: argparse.Namespace) -> None:
         print(p)
 
 
+def cmd_train(args: argparse.Namespace) -> None:
+    import dataclasses
+
+    from .data.pairs import DataConfig
+    from .losses import LossWeights
+    from .train import TrainConfig, train
+
+    weights = LossWeights(**{name: 0.0 for name in args.ablate})
+    cfg = TrainConfig(model=args.model, stage=args.stage, proxy_checkpoint=args.proxy, steps=args.steps,
+                      batch_size=args.batch_size, lr=args.lr, seed=args.seed, weights=weights,
+                      data=dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed),
+                      checkpoint_every=args.checkpoint_every, log_every=args.log_every, vgg_path=args.vgg,
+                      device=args.device, bf16=args.bf16, channels_last=args.channels_last)
+    train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mmkit", description="Video motion magnification: make motions too small to see large enough to see.")
@@ -66,6 +83,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")
+    p.add_argument("--out", required=True, help="run folder (checkpoint.pt, config.json, loss_log.csv)")
+    p.add_argument("--model", default="light", choices=["light", "base"])
+    p.add_argument("--stage", default="proxy", choices=["proxy", "student"],
+                   help="proxy: clean inputs, no L_M; student: noisy inputs and L_M against --proxy")
+    p.add_argument("--proxy", default=None, help="checkpoint of the trained proxy model (stage student)")
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--size", type=int, default=128, help="training crop size in pixels (default 128)")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--seed", type=int, default=0, help="model initialisation seed")
+    p.add_argument("--data-seed", type=int, default=0, help="synthetic data seed")
+    p.add_argument("--ablate", nargs="*", default=[], choices=["proxy", "edge", "perceptual", "appearance"],
+                   help="switch loss terms off (paper Table 4)")
+    p.add_argument("--checkpoint-every", type=int, default=200)
+    p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--vgg", default=None, help="torchvision's vgg16-*.pth (else $MMKIT_VGG16, else hub cache)")
+    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast")
+    p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
     p = sub.add_parser("samples", help="(re)write the bundled sample clips from their recipes")
     p.add_argument("--out", default=None, help="output folder (default: data/samples in a checkout)")
     p.set_defaults(func=cmd_samples)
@@ -74,8 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "size", None) is not None and min(args.size) < 1:
-        print(f"mmkit: error: --size must be positive, got {args.size[0]} {args.size[1]}", file=sys.stderr)
+    size = getattr(args, "size", None)
+    if size is not None and min(size if isinstance(size, (list, tuple)) else [size]) < 1:
+        print(f"mmkit: error: --size must be positive, got {size}", file=sys.stderr)
         return 2
     try:
         args.func(args)

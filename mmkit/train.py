@@ -1,0 +1,253 @@
+"""Training with the proxy model (paper Sec. 3, "Proxy Model Based Feature Loss").
+
+Two stages, both with Adam at learning rate 1e-4 and the paper's loss weights:
+
+1. ``stage="proxy"``: the proxy (teacher) model learns on *clean* inputs with L_1, L_edge, L_p and L_A.
+2. ``stage="student"``: the main model learns on *noisy* inputs with all of those plus L_M, which pulls
+   its motion features ``D`` toward those of the frozen proxy fed the same pair without noise.
+
+A run lives in one folder: ``config.json``, ``checkpoint.pt`` (written atomically every
+``checkpoint_every`` steps and at the end) and ``loss_log.csv``. Step ``i`` always trains on pairs
+``i * batch_size ... (i + 1) * batch_size - 1`` of the synthetic data set, so the data position is the
+step, and ``resume`` continues a killed run to the very same weights as an uninterrupted one.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import math
+import os
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from . import __version__
+from .atomic import atomic_path
+from .data.pairs import DataConfig, SyntheticPairs
+from .errors import MMKitError
+from .losses import LossWeights, total_loss
+from .models import MagnificationNet, ModelConfig, PRESETS
+from .vgg import load_perceptual
+
+STAGES = ("proxy", "student")
+LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run; saved with every checkpoint."""
+
+    model: str = "light"                   # a preset ("light", "base")
+    stage: str = "proxy"                   # "proxy" (clean inputs, no L_M) or "student"
+    proxy_checkpoint: str | None = None    # the frozen teacher, for stage "student" with weights.proxy > 0
+    steps: int = 1000
+    batch_size: int = 4
+    lr: float = 1e-4
+    seed: int = 0                          # model initialisation
+    weights: LossWeights = field(default_factory=LossWeights)
+    data: DataConfig = field(default_factory=DataConfig)
+    checkpoint_every: int = 200
+    log_every: int = 10
+    vgg_path: str | None = None            # see mmkit.vgg: else $MMKIT_VGG16, else the torch hub cache
+    device: str = "auto"                   # "auto": CUDA when present, else CPU
+    bf16: bool = False                     # bf16 autocast (CPU AMX or GPU)
+    channels_last: bool = False
+
+    def validate(self) -> None:
+        if self.model not in PRESETS:
+            raise MMKitError(f"unknown model {self.model!r}; choose one of {sorted(PRESETS)}")
+        if self.stage not in STAGES:
+            raise MMKitError(f"unknown stage {self.stage!r}; choose 'proxy' or 'student'")
+        if self.stage == "student" and self.weights.proxy > 0 and not self.proxy_checkpoint:
+            raise MMKitError("stage 'student' needs proxy_checkpoint (the trained proxy model), "
+                             "or weights.proxy = 0 for the no-proxy-loss ablation")
+        for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
+            if getattr(self, name) < 1:
+                raise MMKitError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise MMKitError(f"lr must be a positive number, got {self.lr}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        d = dict(d)
+        d["weights"] = LossWeights(**d.get("weights", {}))
+        d["data"] = DataConfig(**d.get("data", {}))
+        return cls(**d)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree mmkit runs from, if it is a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def save_checkpoint(path: Path, model: MagnificationNet, opt: torch.optim.Optimizer | None, step: int,
+                    cfg: TrainConfig, extra: dict | None = None) -> Path:
+    """Write a checkpoint atomically (temporary file, then rename)."""
+    state = {
+        "format": "mmkit-checkpoint-1", "mmkit_version": __version__, "git_commit": git_commit(),
+        "step": step, "train_config": cfg.to_dict(), "model_config": model.cfg.to_dict(),
+        "model": model.state_dict(), "optimizer": opt.state_dict() if opt is not None else None,
+        "torch_rng": torch.get_rng_state(), **(extra or {}),
+    }
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a checkpoint; a truncated, corrupt or foreign file is a clear :class:`MMKitError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise MMKitError(f"checkpoint {path} does not exist")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:
+        raise MMKitError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}); "
+                         "use an earlier checkpoint or start again") from None
+    if not isinstance(state, dict) or state.get("format") != "mmkit-checkpoint-1":
+        raise MMKitError(f"{path} is not an mmkit checkpoint")
+    return state
+
+
+def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet:
+    """The network stored in a checkpoint, in eval mode."""
+    state = load_checkpoint(path)
+    net = MagnificationNet(ModelConfig(**state["model_config"]))
+    net.load_state_dict(state["model"])
+    return net.eval()
+
+
+def _batch(ds: SyntheticPairs, step: int, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
+    items = [ds[step * batch_size + i] for i in range(batch_size)]
+    return {k: torch.stack([it[k] for it in items]).to(device) for k in items[0]}
+
+
+class Trainer:
+    """One training run in ``run_dir``; ``run()`` trains up to ``cfg.steps`` and returns the model."""
+
+    def __init__(self, cfg: TrainConfig, run_dir: str | os.PathLike, resume: bool = False,
+                 progress: bool = True) -> None:
+        cfg.validate()
+        self.cfg, self.run_dir, self.progress = cfg, Path(run_dir), progress
+        self.device = resolve_device(cfg.device)
+        self.ckpt_path = self.run_dir / "checkpoint.pt"
+        self.log_path = self.run_dir / "loss_log.csv"
+        torch.manual_seed(cfg.seed)
+        self.model = MagnificationNet(PRESETS[cfg.model]()).to(self.device)
+        if cfg.channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.step = 0
+        self.proxy = None
+        if cfg.stage == "student" and cfg.weights.proxy > 0:
+            self.proxy = model_from_checkpoint(cfg.proxy_checkpoint).to(self.device).requires_grad_(False)
+        self.vgg = load_perceptual(cfg.vgg_path) if cfg.weights.perceptual > 0 else None
+        if self.vgg is not None:
+            self.vgg = self.vgg.to(self.device)
+        self.data = SyntheticPairs(cfg.data, length=cfg.steps * cfg.batch_size)
+        if resume and self.ckpt_path.exists():
+            self._restore(load_checkpoint(self.ckpt_path))
+        elif self.run_dir.exists() and any(self.run_dir.iterdir()) and not resume:
+            raise MMKitError(f"{self.run_dir} already holds a run; pass --resume to continue it "
+                             "or choose another folder")
+
+    def _restore(self, state: dict) -> None:
+        saved = TrainConfig.from_dict(state["train_config"])
+        if dataclasses.replace(saved, steps=self.cfg.steps) != self.cfg:
+            raise MMKitError(f"{self.ckpt_path} was made with another configuration; resume with the same "
+                             "settings (only --steps may change)")
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["torch_rng"])
+        self.step = int(state["step"])
+        self._truncate_log(self.step)
+
+    def _truncate_log(self, step: int) -> None:
+        """Drop log rows written after the checkpoint, so that the log of a resumed run has no repeats."""
+        if not self.log_path.exists():
+            return
+        with open(self.log_path, newline="") as f:
+            rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
+        with atomic_path(self.log_path) as tmp, open(tmp, "w", newline="") as f:
+            w = csv.DictWriter(f, LOG_FIELDS)
+            w.writeheader()
+            w.writerows(rows)
+
+    def _log(self, row: dict) -> None:
+        new = not self.log_path.exists()
+        with open(self.log_path, "a", newline="") as f:
+            w = csv.DictWriter(f, LOG_FIELDS, extrasaction="ignore")
+            if new:
+                w.writeheader()
+            w.writerow(row)
+
+    def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
+        clean = self.cfg.stage == "proxy"
+        prev, cur = (batch["prev_clean"], batch["cur_clean"]) if clean else (batch["prev"], batch["cur"])
+        if self.cfg.channels_last:
+            prev, cur = (x.contiguous(memory_format=torch.channels_last) for x in (prev, cur))
+        proxy_motion = None
+        if self.proxy is not None:
+            with torch.no_grad():
+                proxy_motion = self.proxy.intermediates(batch["prev_clean"], batch["cur_clean"],
+                                                        batch["alpha"]).motion
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
+            out = self.model.intermediates(prev, cur, batch["alpha"])
+        out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float() for f in dataclasses.fields(out)})
+        loss, log = total_loss(out, batch["target"], batch["prev_clean"], batch["cur_clean"],
+                               self.cfg.weights, self.vgg, proxy_motion)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        return log
+
+    def run(self) -> MagnificationNet:
+        from tqdm.auto import tqdm
+
+        (self.run_dir).mkdir(parents=True, exist_ok=True)
+        with atomic_path(self.run_dir / "config.json") as tmp:
+            tmp.write_text(json.dumps(self.cfg.to_dict(), indent=2) + "\n")
+        self.model.train()
+        bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not self.progress, desc=self.cfg.stage)
+        t0, start = time.perf_counter(), self.step
+        while self.step < self.cfg.steps:
+            log = self.train_step(_batch(self.data, self.step, self.cfg.batch_size, self.device))
+            self.step += 1
+            if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
+                self._log({"step": self.step, "seconds": round(time.perf_counter() - t0, 3), **log})
+                bar.set_postfix(loss=f"{log['total']:.4f}", l1=f"{log.get('l1', 0):.4f}")
+            if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps:
+                save_checkpoint(self.ckpt_path, self.model, self.opt, self.step, self.cfg,
+                                {"perceptual_enabled": self.vgg is not None})
+            bar.update(1)
+        bar.close()
+        seconds = time.perf_counter() - t0
+        if self.progress and self.step > start:
+            print(f"{self.step - start} steps in {seconds:.1f} s: {(self.step - start) / seconds:.2f} steps/s "
+                  f"on {self.device}")
+        return self.model.eval()
+
+
+def train(cfg: TrainConfig, run_dir: str | os.PathLike, resume: bool = False,
+          progress: bool = True) -> MagnificationNet:
+    """Train (or resume) a run in ``run_dir``; returns the trained model."""
+    return Trainer(cfg, run_dir, resume=resume, progress=progress).run()

@@ -1,0 +1,102 @@
+"""Training: both stages run, resume is exact (also after a real SIGKILL), checkpoints are checked."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+import torch
+
+from mmkit.data.pairs import DataConfig
+from mmkit.errors import MMKitError
+from mmkit.losses import LossWeights
+from mmkit.train import TrainConfig, load_checkpoint, model_from_checkpoint, train
+
+TINY = TrainConfig(steps=6, batch_size=2, data=DataConfig(size=32), checkpoint_every=2, log_every=1,
+                   weights=LossWeights(perceptual=0.0))
+
+
+def weights_of(path):
+    return load_checkpoint(path)["model"]
+
+
+def assert_same_weights(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        assert torch.equal(a[k], b[k]), k
+
+
+def test_proxy_then_student_train_and_log(tmp_path):
+    train(TINY, tmp_path / "proxy", progress=False)
+    ckpt = load_checkpoint(tmp_path / "proxy" / "checkpoint.pt")
+    assert ckpt["step"] == 6 and ckpt["train_config"]["stage"] == "proxy"
+    assert (tmp_path / "proxy" / "config.json").exists()
+    rows = list(csv.DictReader(open(tmp_path / "proxy" / "loss_log.csv")))
+    assert [int(r["step"]) for r in rows] == list(range(1, 7))
+    assert rows[0]["proxy"] == ""                       # no L_M in stage 1
+    student = replace(TINY, stage="student", proxy_checkpoint=str(tmp_path / "proxy" / "checkpoint.pt"))
+    train(student, tmp_path / "student", progress=False)
+    rows = list(csv.DictReader(open(tmp_path / "student" / "loss_log.csv")))
+    assert float(rows[-1]["proxy"]) > 0                 # L_M is on
+    net = model_from_checkpoint(tmp_path / "student" / "checkpoint.pt")
+    assert not net.training
+
+
+def test_training_reduces_the_loss(tmp_path):
+    cfg = replace(TINY, steps=30, lr=1e-3, checkpoint_every=30, log_every=1)
+    train(cfg, tmp_path, progress=False)
+    losses = [float(r["total"]) for r in csv.DictReader(open(tmp_path / "loss_log.csv"))]
+    assert sum(losses[-5:]) < sum(losses[:5])
+
+
+def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
+    train(TINY, tmp_path / "full", progress=False)
+    train(replace(TINY, steps=4), tmp_path / "cut", progress=False)   # stops at step 4
+    train(TINY, tmp_path / "cut", resume=True, progress=False)        # continues to step 6
+    assert_same_weights(weights_of(tmp_path / "full" / "checkpoint.pt"), weights_of(tmp_path / "cut" / "checkpoint.pt"))
+    full = list(csv.DictReader(open(tmp_path / "full" / "loss_log.csv")))
+    cut = list(csv.DictReader(open(tmp_path / "cut" / "loss_log.csv")))
+    assert [r["total"] for r in full] == [r["total"] for r in cut]
+
+
+def test_sigkill_then_resume_matches(tmp_path):
+    """A real SIGKILL in the middle of `mmkit train`, then --resume: the same final weights."""
+    args = ["--steps", "12", "--batch-size", "2", "--size", "32", "--checkpoint-every", "2", "--log-every", "1",
+            "--ablate", "perceptual", "--quiet"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    run = lambda out, *extra: [sys.executable, "-m", "mmkit", "train", "--out", str(out), *args, *extra]  # noqa: E731
+    subprocess.run(run(tmp_path / "full"), check=True, env=env, capture_output=True)
+    proc = subprocess.Popen(run(tmp_path / "killed"), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ckpt = tmp_path / "killed" / "checkpoint.pt"
+    deadline = time.time() + 60
+    while time.time() < deadline and not (ckpt.exists() and load_checkpoint(ckpt)["step"] >= 4):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    step_at_kill = load_checkpoint(ckpt)["step"]
+    assert step_at_kill < 12, "the run finished before it could be killed"
+    subprocess.run(run(tmp_path / "killed", "--resume"), check=True, env=env, capture_output=True)
+    assert_same_weights(weights_of(tmp_path / "full" / "checkpoint.pt"), weights_of(ckpt))
+
+
+def test_bad_checkpoints_and_configs_are_clear_errors(tmp_path):
+    train(replace(TINY, steps=2), tmp_path / "run", progress=False)
+    ckpt = tmp_path / "run" / "checkpoint.pt"
+    data = ckpt.read_bytes()
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(data[: len(data) // 2])
+    with pytest.raises(MMKitError, match="corrupt or truncated"):
+        load_checkpoint(truncated)
+    with pytest.raises(MMKitError, match="does not exist"):
+        load_checkpoint(tmp_path / "nope.pt")
+    with pytest.raises(MMKitError, match="already holds a run"):
+        train(TINY, tmp_path / "run", progress=False)
+    with pytest.raises(MMKitError, match="another configuration"):
+        train(replace(TINY, lr=1e-3), tmp_path / "run", resume=True, progress=False)
+    with pytest.raises(MMKitError, match="proxy_checkpoint"):
+        train(replace(TINY, stage="student"), tmp_path / "s", progress=False)
+    with pytest.raises(MMKitError, match="steps"):
+        train(replace(TINY, steps=0), tmp_path / "z", progress=False)
