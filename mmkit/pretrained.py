@@ -1,0 +1,65 @@
+"""Weights that ship inside the package (``mmkit/weights/``), made by ``mmkit train`` and nothing else.
+
+Each shipped model is three files: ``NAME.pt`` (the model's state dict and config only, small),
+``NAME.json`` (the training config, seed, step count, git commit and the run it came from) and
+``NAME_loss_log.csv`` (the run's loss log). :func:`export_weights` makes them from a run folder.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import torch
+
+from .atomic import atomic_path
+from .errors import MMKitError
+from .models import MagnificationNet, ModelConfig
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+
+
+def available() -> list[str]:
+    """Names of the shipped models."""
+    return sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
+
+
+def load_pretrained(name: str = "light", weights_dir: str | os.PathLike = WEIGHTS_DIR) -> MagnificationNet:
+    """A shipped trained model by name (``"light"``, ``"base"``), in eval mode."""
+    path = Path(weights_dir) / f"{name}.pt"
+    if not path.is_file():
+        have = sorted(p.stem for p in Path(weights_dir).glob("*.pt"))
+        raise MMKitError(f"no shipped weights named {name!r} (shipped: {have or 'none yet'}); "
+                         "train your own with `mmkit train` and load the checkpoint instead")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        net = MagnificationNet(ModelConfig(**state["model_config"]))
+        net.load_state_dict(state["model"])
+    except MMKitError:
+        raise
+    except Exception as e:
+        raise MMKitError(f"shipped weights {path} could not be loaded ({type(e).__name__}: {e})") from None
+    return net.eval()
+
+
+def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.PathLike = WEIGHTS_DIR) -> Path:
+    """Copy a run's trained model into ``weights_dir`` as ``name``, with its metadata and loss log."""
+    from .train import load_checkpoint
+
+    run_dir, weights_dir = Path(run_dir), Path(weights_dir)
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    weights_dir.mkdir(parents=True, exist_ok=True)
+    out = weights_dir / f"{name}.pt"
+    with atomic_path(out) as tmp:
+        torch.save({"model": state["model"], "model_config": state["model_config"]}, tmp)
+    meta = {key: state.get(key) for key in ("step", "train_config", "git_commit", "mmkit_version",
+                                            "perceptual_enabled")}
+    meta["run_dir"] = str(run_dir)
+    with atomic_path(weights_dir / f"{name}.json") as tmp:
+        tmp.write_text(json.dumps(meta, indent=2) + "\n")
+    log = run_dir / "loss_log.csv"
+    if log.exists():
+        with atomic_path(weights_dir / f"{name}_loss_log.csv") as tmp:
+            shutil.copyfile(log, tmp)
+    return out

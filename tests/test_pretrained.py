@@ -1,0 +1,33 @@
+"""Shipped weights: exported from a run folder by the kit's own code, loaded by name."""
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+
+from mmkit.data.pairs import DataConfig
+from mmkit.errors import MMKitError
+from mmkit.losses import LossWeights
+from mmkit.pretrained import export_weights, load_pretrained
+from mmkit.train import TrainConfig, train
+
+
+def test_export_then_load_gives_the_trained_model(tmp_path):
+    cfg = TrainConfig(steps=2, batch_size=1, data=DataConfig(size=32), weights=LossWeights(perceptual=0.0))
+    net = train(cfg, tmp_path / "run", progress=False)
+    export_weights(tmp_path / "run", "tiny", tmp_path / "weights")
+    meta = json.loads((tmp_path / "weights" / "tiny.json").read_text())
+    assert meta["step"] == 2 and meta["train_config"]["seed"] == 0
+    assert (tmp_path / "weights" / "tiny_loss_log.csv").exists()
+    loaded = load_pretrained("tiny", tmp_path / "weights")
+    x = torch.rand(1, 3, 16, 16) * 2 - 1
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x, x.flip(-1), 5.0), net(x, x.flip(-1), 5.0))
+
+
+def test_unknown_or_broken_weights_are_clear_errors(tmp_path):
+    with pytest.raises(MMKitError, match="no shipped weights named 'huge'"):
+        load_pretrained("huge", tmp_path)
+    (tmp_path / "bad.pt").write_bytes(b"junk")
+    with pytest.raises(MMKitError, match="could not be loaded"):
+        load_pretrained("bad", tmp_path)
