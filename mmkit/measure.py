@@ -16,12 +16,20 @@ def to_gray(img: np.ndarray) -> np.ndarray:
     return img @ np.array([0.299, 0.587, 0.114]) if img.ndim == 3 else img
 
 
-def phase_correlation(a: np.ndarray, b: np.ndarray, max_freq: float = 0.2) -> tuple[float, float]:
+def laplacian(img: np.ndarray) -> np.ndarray:
+    """5-point Laplacian on the valid region, (H-2, W-2): whitens smooth images before the phase fit."""
+    return 4 * img[1:-1, 1:-1] - img[:-2, 1:-1] - img[2:, 1:-1] - img[1:-1, :-2] - img[1:-1, 2:]
+
+
+def phase_correlation(a: np.ndarray, b: np.ndarray, max_freq: float = 0.2,
+                      whiten: bool = False) -> tuple[float, float]:
     """Translation ``(dx, dy)`` in pixels that moves ``a`` onto ``b`` (``b(x) ~ a(x - d)``).
 
     ``max_freq`` (cycles/px) bounds the frequencies used in the sub-pixel fit: low frequencies carry
     the phase slope with the least noise and no wrapping. A Tukey window with flat centre tapers the
-    borders so that content entering and leaving the frame does not bias the estimate.
+    borders so that content entering and leaving the frame does not bias the estimate; the window still
+    biases small crops towards zero motion, which :func:`measure_shift` removes. ``whiten`` applies a
+    Laplacian first, which helps on very smooth images.
 
     Examples:
         >>> y, x = np.mgrid[0:64, 0:64]
@@ -33,6 +41,8 @@ def phase_correlation(a: np.ndarray, b: np.ndarray, max_freq: float = 0.2) -> tu
     a, b = to_gray(a), to_gray(b)
     if a.shape != b.shape:
         raise ValueError(f"images differ in shape: {a.shape} vs {b.shape}")
+    if whiten and min(a.shape) > 8:
+        a, b = laplacian(a), laplacian(b)
     ix, iy = _integer_shift(a, b)
     # Align the overlap by the integer shift, so only a fraction of a pixel is left to fit and the
     # window moves with the content.
@@ -82,3 +92,46 @@ def _tukey(n: int, flat: float = 0.5) -> np.ndarray:
     w[lo] = 0.5 * (1 - np.cos(np.pi * t[lo] / edge))
     w[hi] = 0.5 * (1 - np.cos(np.pi * (1 - t[hi]) / edge))
     return w
+
+
+def _fourier_shift(img: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    """``img`` (H, W) with its content moved back by ``(dx, dy)``: ``out(x) = img(x + d)``, band-limited
+    (periodic over the whole frame, so the wrap-around seam stays at the frame's borders)."""
+    fy, fx = np.fft.fftfreq(img.shape[0])[:, None], np.fft.fftfreq(img.shape[1])[None, :]
+    return np.fft.ifft2(np.fft.fft2(img) * np.exp(2j * np.pi * (fx * dx + fy * dy))).real
+
+
+def measure_shift(a: np.ndarray, b: np.ndarray, region: tuple[int, int, int, int] | None = None,
+                  refine: int = 6, tol: float = 1e-4) -> tuple[float, float]:
+    """Translation ``(dx, dy)`` px of the content of ``region = (y0, y1, x0, x1)`` from frame ``a`` to ``b``
+    ((H, W) or (H, W, 3); whole frames if ``region`` is None).
+
+    :func:`mmkit.measure.phase_correlation` of the two regions, refined: its window stays put while the
+    content moves under it, which biases a sub-pixel estimate towards zero by a fixed fraction (5-15 %
+    on a 20 px crop, up to 50 % along a 20-row strip of coarse texture). So ``b`` is moved back by the
+    estimate (a band-limited Fourier shift of the whole frame) and the remaining shift measured and
+    added, up to ``refine`` times or until it is below ``tol`` px. The fixed point is where the moved-back
+    region matches ``a``'s, where the bias (proportional to the remaining shift) vanishes. ``refine=0``
+    is plain phase correlation.
+    """
+    a, b = to_gray(a), to_gray(b)
+    y0, y1, x0, x1 = region if region is not None else (0, a.shape[0], 0, a.shape[1])
+    ref = a[y0:y1, x0:x1]
+    d = np.array(phase_correlation(ref, b[y0:y1, x0:x1]))
+    for _ in range(refine):
+        step = np.array(phase_correlation(ref, _fourier_shift(b, *d)[y0:y1, x0:x1]))
+        d += step
+        if np.abs(step).max() < tol:
+            break
+    return float(d[0]), float(d[1])
+
+
+def measure_vertical_motion(frames: np.ndarray, region: tuple[int, int, int, int], refine: int = 6) -> np.ndarray:
+    """Vertical displacement of each frame relative to frame 0 inside ``region = (y0, y1, x0, x1)``, px, (T,).
+
+    :func:`measure_shift` (refined phase correlation) of the region in frame 0 against frame t: the
+    measuring stick for physical accuracy. Positive is down; frame 0 gives 0. ``frames`` (T, H, W, 3),
+    uint8 or float (only differences matter, so the scale of the values does not).
+    """
+    frames = np.asarray(frames)
+    return np.array([0.0] + [measure_shift(frames[0], f, region, refine)[1] for f in frames[1:]])

@@ -168,13 +168,25 @@ def _dct_analysis(n: int, weights: np.ndarray) -> np.ndarray:
     return weights[:, None] * scale * np.cos(np.pi * k * (2 * np.arange(n) + 1) / (2 * n))
 
 
+def _orient(crop: np.ndarray, orient: int) -> np.ndarray:
+    """One of the 8 symmetries of the square: bit 0 transposes, bit 1 flips rows, bit 2 flips columns."""
+    if orient & 1:
+        crop = crop.transpose(1, 0, 2)
+    if orient & 2:
+        crop = crop[::-1]
+    if orient & 4:
+        crop = crop[:, ::-1]
+    return crop
+
+
 class ImageTexture:
     """A crop of a sample image as a band-limited, periodic, continuous RGB texture (see the module notes).
 
     ``image`` is a sample name (a key of :func:`sample_images`) or an (H, W, 3) array in [0, 1]; the crop is
     ``image[y0:y0+size, x0:x0+size]``, shown ``zoom`` times larger with its pixel ``(0, 0)`` at ``x = y = 0``.
     ``orient`` transforms the crop first: bit 0 transposes it, bit 1 flips it upside down, bit 2 left-right
-    (the 8 symmetries of the square). ``gain`` multiplies each colour channel.
+    (the 8 symmetries of the square). Colour channel ``c`` of the crop becomes ``gain[c] * value + offset[c]``
+    (a scalar applies to all three).
 
     Examples:
         >>> tex = ImageTexture("grace_hopper", 200, 150, 64, zoom=1.5)
@@ -186,7 +198,8 @@ class ImageTexture:
     """
 
     def __init__(self, image: str | np.ndarray, y0: int, x0: int, size: int, zoom: float = 1.0, *,
-                 orient: int = 0, gain=(1.0, 1.0, 1.0), cutoff: float = 0.4, rolloff: float = 0.25) -> None:
+                 orient: int = 0, gain=1.0, offset=0.0, cutoff: float = 0.4,
+                 rolloff: float = 0.25) -> None:
         if isinstance(image, str):
             images = sample_images()
             if image not in images:
@@ -197,55 +210,60 @@ class ImageTexture:
         image = np.asarray(image, dtype=np.float64)
         if image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f"image must be (H, W, 3), got {image.shape}")
-        if not (0 <= y0 and 0 <= x0 and size >= 2 and y0 + size <= image.shape[0] and x0 + size <= image.shape[1]):
+        h, w = image.shape[:2]
+        if not (0 <= y0 and 0 <= x0 and size >= 2 and y0 + size <= h and x0 + size <= w):
             raise ValueError(f"crop ({y0}, {x0}) of size {size} does not fit in an image of {image.shape[:2]}")
         if not zoom > 0:
             raise ValueError(f"zoom must be positive, got {zoom}")
         if not 0 < cutoff <= 0.5 or not 0 <= rolloff < 1:
             raise ValueError("need 0 < cutoff <= 0.5 and 0 <= rolloff < 1")
-        crop = image[y0:y0 + size, x0:x0 + size]
-        if orient & 1:
-            crop = crop.transpose(1, 0, 2)
-        if orient & 2:
-            crop = crop[::-1]
-        if orient & 4:
-            crop = crop[:, ::-1]
-        self.crop = np.ascontiguousarray(crop * np.asarray(gain, dtype=np.float64))
+        gain, offset = (np.broadcast_to(np.asarray(v, np.float64), (3,)) for v in (gain, offset))
+        crop = _orient(image[y0:y0 + size, x0:x0 + size], orient)
+        self.crop = np.ascontiguousarray(crop * gain + offset)
         self.crop.setflags(write=False)
         self.y0, self.x0, self.size, self.zoom = int(y0), int(x0), int(size), float(zoom)
-        self.orient, self.gain = int(orient), tuple(float(g) for g in gain)
+        self.orient, self.gain, self.offset = int(orient), tuple(map(float, gain)), tuple(map(float, offset))
         self.cutoff, self.rolloff = float(cutoff), float(rolloff)
         #: Kept band in cycles per source pixel.
         self.source_cut = min(SOURCE_CUTOFF, cutoff * zoom)
         self.weights = lowpass_weights(size, self.source_cut, rolloff)
         analysis = _dct_analysis(size, self.weights)                        # (K, N)
-        coef = np.einsum("kn,nmc,jm->ckj", analysis, self.crop, analysis)   # (3, Ky, Kx)
+        coef = analysis @ self.crop.transpose(2, 0, 1) @ analysis.T        # (3, Ky, Kx)
         self.coef = np.ascontiguousarray(coef)
         self.coef.setflags(write=False)
+        k = len(self.weights)
+        self._coef_y = np.ascontiguousarray(coef.transpose(1, 0, 2)).reshape(k, 3 * k)  # [ky, (c, kx)]
+        self._coef_x = np.ascontiguousarray(coef.transpose(2, 0, 1)).reshape(k, 3 * k)  # [kx, (c, ky)]
 
     @classmethod
     def random(cls, rng: np.random.Generator, size: int = 128, zoom_range: tuple[float, float] = (1.0, 2.0),
-               gain_range: tuple[float, float] = (0.65, 1.0), min_std: float = 0.04,
+               gain_range: tuple[float, float] = (0.6, 0.88), margin: float = 0.06, min_std: float = 0.05,
                **kwargs) -> "ImageTexture":
         """A random sample image, crop (``size`` px, or the image's short side if smaller), zoom, one of
-        the 8 flips/transpositions and per-channel gains; the same for the same ``rng`` state.
+        the 8 flips/transpositions and colour; the same for the same ``rng`` state.
 
-        Crops flatter than ``min_std`` (luminance std), e.g. the black corners of the MRI, are drawn again
-        (up to 20 times). Gains stay at most 1, so no new clipping.
+        Colour: channel ``c`` becomes ``gain[c] * value + offset[c]`` with ``gain ~ U(gain_range)`` and the
+        offset uniform such that [0, 1] maps inside ``[margin, 1 - margin]`` (room for ringing at sharp
+        edges before the clip). A crop whose part seen by a ``size`` px frame at the origin (the top-left
+        ``size / zoom`` source px, after orientation) is flatter than ``min_std`` (luminance std), e.g. the
+        black corners of the MRI, is drawn again (up to 20 times).
         """
         images = sample_images()
         names = sorted(images)
         name = names[int(rng.integers(len(names)))]
         img = images[name]
-        n = min(size, img.shape[0], img.shape[1])
-        for _ in range(20):
-            y0, x0 = int(rng.integers(img.shape[0] - n + 1)), int(rng.integers(img.shape[1] - n + 1))
-            if (img[y0:y0 + n, x0:x0 + n] @ np.array([0.299, 0.587, 0.114])).std() >= min_std:
-                break
         zoom = float(rng.uniform(*zoom_range))
         orient = int(rng.integers(8))
+        n = min(size, img.shape[0], img.shape[1])
+        seen = min(n, int(np.ceil(size / zoom)))
+        for _ in range(20):
+            y0, x0 = int(rng.integers(img.shape[0] - n + 1)), int(rng.integers(img.shape[1] - n + 1))
+            view = _orient(img[y0:y0 + n, x0:x0 + n], orient)[:seen, :seen]
+            if (view @ np.array([0.299, 0.587, 0.114])).std() >= min_std:
+                break
         gain = rng.uniform(*gain_range, 3)
-        return cls(name, y0, x0, n, zoom, orient=orient, gain=gain, **kwargs)
+        offset = margin + rng.uniform(0, 1, 3) * np.maximum(1 - 2 * margin - gain, 0)
+        return cls(name, y0, x0, n, zoom, orient=orient, gain=gain, offset=offset, **kwargs)
 
     @property
     def period(self) -> float:
@@ -258,11 +276,22 @@ class ImageTexture:
         return np.cos(np.pi * np.arange(len(self.weights)) * (u + 0.5) / self.size)
 
     def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        """Evaluate on the grid ``xs`` (W,) x ``ys`` (H,); returns C-contiguous (H, W, 3) float64 in [0, 1]."""
+        """Evaluate on the grid ``xs`` (W,) x ``ys`` (H,); returns C-contiguous (H, W, 3) float64 in [0, 1].
+
+        ``I_c = Ey @ C_c @ Ex.T`` for the three colours as two plain 2-D matrix products: the colours ride
+        along in the inner dimension, ``(H, Ky) @ (Ky, 3 Kx)`` then ``(3 H, Kx) @ (Kx, W)``, and the
+        shorter side is contracted first (costs ``3 K (H K + H W)`` against ``3 K (W K + H W)``).
+        """
         ex, ey = self._basis(np.ravel(xs)), self._basis(np.ravel(ys))   # (W, K), (H, K)
-        # Costs 3 K (K W + H W) against 3 K (H K + H W): contract the shorter side first.
-        out = ey @ (self.coef @ ex.T) if len(ex) <= len(ey) else (ey @ self.coef) @ ex.T   # (3, H, W)
-        return np.clip(np.ascontiguousarray(out.transpose(1, 2, 0)), 0.0, 1.0)
+        h, w, k = len(ey), len(ex), len(self.weights)
+        if h <= w:
+            out = (ey @ self._coef_y).reshape(h * 3, k) @ ex.T          # (3 H, W), rows (y, c)
+            out = out.reshape(h, 3, w).transpose(0, 2, 1)
+        else:
+            out = (ex @ self._coef_x).reshape(w * 3, k) @ ey.T          # (3 W, H), rows (x, c)
+            out = out.reshape(w, 3, h).transpose(2, 0, 1)
+        out = np.ascontiguousarray(out)
+        return np.clip(out, 0.0, 1.0, out=out)
 
     def __call__(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Evaluate at coordinate arrays ``x``, ``y`` of one shape S; returns (*S, 3) (slower than grid)."""
@@ -278,7 +307,8 @@ class ImageTexture:
 
     def __repr__(self) -> str:
         return (f"ImageTexture({self.name!r}, y0={self.y0}, x0={self.x0}, size={self.size}, zoom={self.zoom:.3f}, "
-                f"orient={self.orient}, gain=({', '.join(f'{g:.3f}' for g in self.gain)}))")
+                f"orient={self.orient}, gain=({', '.join(f'{g:.3f}' for g in self.gain)}), "
+                f"offset=({', '.join(f'{o:.3f}' for o in self.offset)}))")
 
 
 def random_background(rng: np.random.Generator, size: int, p_image: float = 0.5, crop: int = 128,

@@ -22,7 +22,8 @@ from torch.utils.data import Dataset
 
 from ..atomic import atomic_path
 from ..errors import MMKitError
-from .render import FourierTexture, Shape, paint, random_texture, to_uint8
+from .images import random_background
+from .render import Shape, paint, random_texture, to_uint8
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class DataConfig:
     max_objects: int = 5
     still_background_prob: float = 0.3   # the background does not move
     smooth_background_prob: float = 0.2  # a low-passed background (wave periods 32-256 px)
+    image_background_prob: float = 0.5   # else: a crop of an image matplotlib ships, else random waves
     shot_noise_max: float = 0.3          # std = s * sqrt(255 v) / 255, s ~ U(0, shot_noise_max)
     quantise: bool = True                # round the noisy inputs to 8 bits
     seed: int = 0
@@ -82,8 +84,8 @@ def render_pair(cfg: DataConfig, index: int) -> dict[str, np.ndarray | float]:
     n = cfg.size
     alpha = float(rng.uniform(cfg.alpha_min, cfg.alpha_max))
     smooth = rng.random() < cfg.smooth_background_prob
-    background: FourierTexture = random_texture(
-        rng, min_period=32.0 if smooth else 3.0, max_period=256.0 if smooth else n)
+    background = (random_texture(rng, min_period=32.0, max_period=256.0) if smooth
+                  else random_background(rng, n, p_image=cfg.image_background_prob))
     bg_d = (0.0, 0.0) if rng.random() < cfg.still_background_prob else _random_motion(rng, alpha, cfg)
     shapes = [_random_shape(rng, n) for _ in range(int(rng.integers(cfg.min_objects, cfg.max_objects + 1)))]
     motions = [_random_motion(rng, alpha, cfg) for _ in shapes]
