@@ -59,7 +59,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     cfg = TrainConfig(model=args.model, stage=args.stage, proxy_checkpoint=args.proxy, steps=args.steps,
                       batch_size=args.batch_size, lr=args.lr, seed=args.seed, weights=weights,
                       data=dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed),
-                      checkpoint_every=args.checkpoint_every, log_every=args.log_every, vgg_path=args.vgg,
+                      checkpoint_every=args.checkpoint_every, log_every=args.log_every,
+                      eval_every=args.eval_every, vgg_path=args.vgg,
                       device=args.device, bf16=args.bf16, channels_last=args.channels_last)
     train(cfg, args.out, resume=args.resume, progress=not args.quiet)
     print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
@@ -99,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="switch loss terms off (paper Table 4)")
     p.add_argument("--checkpoint-every", type=int, default=200)
     p.add_argument("--log-every", type=int, default=10)
+    p.add_argument("--eval-every", type=int, default=0,
+                   help="score on 5 circles-benchmark scenes every N steps (eval_log.csv); 0: never")
     p.add_argument("--vgg", default=None, help="torchvision's vgg16-*.pth (else $MMKIT_VGG16, else hub cache)")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast")

@@ -36,6 +36,7 @@ from .vgg import load_perceptual
 
 STAGES = ("proxy", "student")
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
+EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
 
 
 @dataclass
@@ -53,6 +54,8 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     checkpoint_every: int = 200
     log_every: int = 10
+    eval_every: int = 0                    # score on the first eval_scenes circles scenes (0: never)
+    eval_scenes: int = 5
     vgg_path: str | None = None            # see mmkit.vgg: else $MMKIT_VGG16, else the torch hub cache
     device: str = "auto"                   # "auto": CUDA when present, else CPU
     bf16: bool = False                     # bf16 autocast (CPU AMX or GPU)
@@ -66,6 +69,8 @@ class TrainConfig:
         if self.stage == "student" and self.weights.proxy > 0 and not self.proxy_checkpoint:
             raise MMKitError("stage 'student' needs proxy_checkpoint (the trained proxy model), "
                              "or weights.proxy = 0 for the no-proxy-loss ablation")
+        if self.eval_every < 0 or self.eval_scenes < 1:
+            raise MMKitError("eval_every must be >= 0 and eval_scenes >= 1")
         for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise MMKitError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -151,6 +156,7 @@ class Trainer:
         self.device = resolve_device(cfg.device)
         self.ckpt_path = self.run_dir / "checkpoint.pt"
         self.log_path = self.run_dir / "loss_log.csv"
+        self.eval_path = self.run_dir / "eval_log.csv"
         torch.manual_seed(cfg.seed)
         self.model = MagnificationNet(PRESETS[cfg.model]()).to(self.device)
         if cfg.channels_last:
@@ -182,23 +188,37 @@ class Trainer:
         self._truncate_log(self.step)
 
     def _truncate_log(self, step: int) -> None:
-        """Drop log rows written after the checkpoint, so that the log of a resumed run has no repeats."""
-        if not self.log_path.exists():
-            return
-        with open(self.log_path, newline="") as f:
-            rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
-        with atomic_path(self.log_path) as tmp, open(tmp, "w", newline="") as f:
-            w = csv.DictWriter(f, LOG_FIELDS)
-            w.writeheader()
-            w.writerows(rows)
+        """Drop log rows written after the checkpoint, so that the logs of a resumed run have no repeats."""
+        for path, fields in ((self.log_path, LOG_FIELDS), (self.eval_path, EVAL_FIELDS)):
+            if not path.exists():
+                continue
+            with open(path, newline="") as f:
+                rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
+            with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
+                w = csv.DictWriter(f, fields)
+                w.writeheader()
+                w.writerows(rows)
 
-    def _log(self, row: dict) -> None:
-        new = not self.log_path.exists()
-        with open(self.log_path, "a", newline="") as f:
-            w = csv.DictWriter(f, LOG_FIELDS, extrasaction="ignore")
+    @staticmethod
+    def _append(path: Path, fields: tuple[str, ...], row: dict) -> None:
+        new = not path.exists()
+        with open(path, "a", newline="") as f:
+            w = csv.DictWriter(f, fields, extrasaction="ignore")
             if new:
                 w.writeheader()
             w.writerow(row)
+
+    def _evaluate(self) -> dict[float, float]:
+        """Score on a fixed slice of the circles benchmark at noise 0 and 2; log it; return the ratios."""
+        from .evaluate import score_circles
+
+        ratios = {}
+        for noise in (0.0, 2.0):
+            s = score_circles(self.model, noise=noise, scenes=self.cfg.eval_scenes)
+            self._append(self.eval_path, EVAL_FIELDS, {"step": self.step, "noise": noise, "mse": s.mse,
+                                                       "identity_mse": s.identity_mse, "ratio": s.ratio})
+            ratios[noise] = s.ratio
+        return ratios
 
     def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         clean = self.cfg.stage == "proxy"
@@ -233,8 +253,13 @@ class Trainer:
             log = self.train_step(_batch(self.data, self.step, self.cfg.batch_size, self.device))
             self.step += 1
             if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
-                self._log({"step": self.step, "seconds": round(time.perf_counter() - t0, 3), **log})
+                self._append(self.log_path, LOG_FIELDS,
+                             {"step": self.step, "seconds": round(time.perf_counter() - t0, 3), **log})
                 bar.set_postfix(loss=f"{log['total']:.4f}", l1=f"{log.get('l1', 0):.4f}")
+            if self.cfg.eval_every and (self.step % self.cfg.eval_every == 0 or self.step == self.cfg.steps):
+                ratios = self._evaluate()
+                bar.write(f"step {self.step}: circles MSE / identity MSE = "
+                          + ", ".join(f"{r:.3f} (noise {n:g})" for n, r in ratios.items()))
             if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps:
                 save_checkpoint(self.ckpt_path, self.model, self.opt, self.step, self.cfg,
                                 {"perceptual_enabled": self.vgg is not None})

@@ -45,6 +45,14 @@ def test_proxy_then_student_train_and_log(tmp_path):
     assert not net.training
 
 
+def test_periodic_evaluation_on_the_circles_benchmark(tmp_path):
+    train(replace(TINY, steps=2, eval_every=1, eval_scenes=1), tmp_path, progress=False)
+    rows = list(csv.DictReader(open(tmp_path / "eval_log.csv")))
+    assert [(r["step"], r["noise"]) for r in rows] == [("1", "0.0"), ("1", "2.0"), ("2", "0.0"), ("2", "2.0")]
+    r = rows[-1]
+    assert float(r["ratio"]) == pytest.approx(float(r["mse"]) / float(r["identity_mse"]))
+
+
 def test_training_reduces_the_loss(tmp_path):
     cfg = replace(TINY, steps=30, lr=1e-3, checkpoint_every=30, log_every=1)
     train(cfg, tmp_path, progress=False)

@@ -1,0 +1,58 @@
+"""Scoring a network on the circles benchmark (paper Sec. 4.2, Table 3).
+
+The score is the mean over scenes of the MSE between the network's output and the exact target, in
+[0, 1] units squared, beside the score of returning the input unchanged (:func:`identity_mse`): the
+quality bar of the shipped weights is a ratio of the two.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .data.benchmarks import CirclesConfig, circles_pairs, identity_mse
+from .models import MagnificationNet
+
+
+def to_network(frame: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """(H, W, 3) float in [0, 1] -> (1, 3, H, W) in [-1, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(frame.transpose(2, 0, 1), dtype=np.float32))[None].to(device) * 2 - 1
+
+
+def from_network(x: torch.Tensor) -> np.ndarray:
+    """(1, 3, H, W) in [-1, 1] -> (H, W, 3) float64 in [0, 1]."""
+    return ((x[0].detach().float().cpu().numpy().transpose(1, 2, 0) + 1) / 2).clip(0, 1).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class CirclesScore:
+    noise: float
+    mse: float            # the network's output vs the target
+    identity_mse: float   # the input frame vs the target
+
+    @property
+    def ratio(self) -> float:
+        """``mse / identity_mse``: below 1 the network helps; the shipped light model's bar is 0.5."""
+        return self.mse / self.identity_mse
+
+
+@torch.no_grad()
+def score_circles(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), noise: float = 0.0,
+                  scenes: int | None = None) -> CirclesScore:
+    """MSE of ``net(prev, cur, alpha)`` against the exact target over the first ``scenes`` scenes."""
+    device = next(net.parameters()).device
+    pairs = list(circles_pairs(cfg if scenes is None else _first(cfg, scenes), noise))
+    was_training = net.training
+    net.eval()
+    errors = []
+    for p in pairs:
+        out = net(to_network(p["prev"], device), to_network(p["cur"], device), float(p["alpha"]))
+        errors.append(float(np.mean((from_network(out) - p["target"]) ** 2)))
+    net.train(was_training)
+    return CirclesScore(noise, float(np.mean(errors)), identity_mse(pairs))
+
+
+def _first(cfg: CirclesConfig, scenes: int) -> CirclesConfig:
+    from dataclasses import replace
+    return replace(cfg, n_scenes=min(scenes, cfg.n_scenes))
