@@ -35,6 +35,8 @@ from .models import MagnificationNet, ModelConfig, PRESETS
 from .vgg import load_perceptual
 
 STAGES = ("proxy", "student")
+#: Settings a resumed run may change: they decide when things happen, not what is learned.
+SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device")
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
 EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
 
@@ -178,9 +180,10 @@ class Trainer:
 
     def _restore(self, state: dict) -> None:
         saved = TrainConfig.from_dict(state["train_config"])
-        if dataclasses.replace(saved, steps=self.cfg.steps) != self.cfg:
+        schedule = {name: getattr(self.cfg, name) for name in SCHEDULE_FIELDS}
+        if dataclasses.replace(saved, **schedule) != self.cfg:
             raise MMKitError(f"{self.ckpt_path} was made with another configuration; resume with the same "
-                             "settings (only --steps may change)")
+                             f"settings (only {', '.join(SCHEDULE_FIELDS)} may change)")
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])
