@@ -66,6 +66,34 @@ def cmd_train(args: argparse.Namespace) -> None:
     print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
 
 
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    """Circles benchmark (paper Table 3): MSE of each model against the exact target, beside doing nothing."""
+    import dataclasses
+
+    from .data.benchmarks import CirclesConfig
+    from .evaluate import score_circles
+
+    cfg = dataclasses.replace(CirclesConfig(), n_scenes=args.scenes)
+    models = {}
+    for name in args.pretrained:
+        from .pretrained import load_pretrained
+        models[name] = load_pretrained(name)
+    for path in args.checkpoint:
+        from .train import model_from_checkpoint
+        models[path] = model_from_checkpoint(path)
+    print(f"circles benchmark: {cfg.n_scenes} scenes, {cfg.size} px, input motion {cfg.input_motion} px, "
+          f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
+    print(f"{'model':<40}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
+    for noise in args.noise:
+        if not models:
+            from .data.benchmarks import circles_pairs, identity_mse
+            print(f"{'(input frame, unchanged)':<40}{noise:>6g}{'':>10}"
+                  f"{1e3 * identity_mse(circles_pairs(cfg, noise)):>11.3f}{'':>8}")
+        for name, net in models.items():
+            s = score_circles(net, cfg, noise)
+            print(f"{name[-40:]:<40}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mmkit", description="Video motion magnification: make motions too small to see large enough to see.")
@@ -83,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=20.0, help="magnification factor (default: 20)")
     p.add_argument("--overwrite", action="store_true", help="replace outputs that already exist")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("evaluate", help="score models on the circles benchmark (paper Table 3)")
+    p.add_argument("--pretrained", nargs="*", default=[], help="shipped model names (light, base)")
+    p.add_argument("--checkpoint", nargs="*", default=[], help="checkpoints written by mmkit train")
+    p.add_argument("--noise", type=float, nargs="+", default=[0.0, 2.0, 5.0], help="noise std, 0..255 units")
+    p.add_argument("--scenes", type=int, default=25, help="number of scenes (default: all 25)")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")
     p.add_argument("--out", required=True, help="run folder (checkpoint.pt, config.json, loss_log.csv)")

@@ -41,3 +41,19 @@ def test_bad_size_is_a_clear_error(capsys):
 def test_console_entry_point_runs_as_module():
     r = subprocess.run([sys.executable, "-m", "mmkit", "--version"], capture_output=True, text=True, check=True)
     assert r.stdout.startswith("mmkit ")
+
+
+def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path, capsys):
+    from mmkit.data.benchmarks import CirclesConfig, circles_pairs, identity_mse
+    from mmkit.data.pairs import DataConfig
+    from mmkit.losses import LossWeights
+    from mmkit.train import TrainConfig, train
+
+    assert main(["evaluate", "--scenes", "2", "--noise", "2"]) == 0
+    expected = identity_mse(circles_pairs(CirclesConfig(n_scenes=2), 2.0))
+    assert f"{1e3 * expected:.3f}" in capsys.readouterr().out
+    train(TrainConfig(steps=1, batch_size=1, data=DataConfig(size=32), weights=LossWeights(perceptual=0)),
+          tmp_path / "run", progress=False)
+    assert main(["evaluate", "--scenes", "1", "--noise", "0", "--checkpoint", str(tmp_path / "run" / "checkpoint.pt")]) == 0
+    assert "checkpoint.pt" in capsys.readouterr().out
+    assert main(["evaluate", "--pretrained", "nonexistent"]) == 2
