@@ -108,3 +108,10 @@ def test_bad_checkpoints_and_configs_are_clear_errors(tmp_path):
         train(replace(TINY, stage="student"), tmp_path / "s", progress=False)
     with pytest.raises(MMKitError, match="steps"):
         train(replace(TINY, steps=0), tmp_path / "z", progress=False)
+
+
+def test_bf16_autocast_and_channels_last_train(tmp_path):
+    net = train(replace(TINY, steps=2, bf16=True, channels_last=True), tmp_path, progress=False)
+    rows = list(csv.DictReader(open(tmp_path / "loss_log.csv")))
+    assert all(torch.isfinite(torch.tensor(float(r["total"]))) for r in rows)
+    assert all(p.dtype == torch.float32 for p in net.parameters())  # autocast keeps fp32 master weights
