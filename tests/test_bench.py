@@ -1,0 +1,10 @@
+"""The benchmark scripts run (smoke test: they print measured numbers; no timing is asserted)."""
+from mmkit.bench import data_speed
+
+
+def test_data_speed_prints_a_row_per_size(capsys):
+    data_speed.main(["--sizes", "32", "--batch", "1"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("32")]
+    assert len(rows) == 1 and len(rows[0]) == 4
+    size, data, train, ratio = rows[0]
+    assert abs(float(data) / float(train) - float(ratio)) <= 0.05 + 0.01 * float(ratio)  # the ratio is of the two
