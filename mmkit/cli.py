@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -63,7 +64,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                       eval_every=args.eval_every, vgg_path=args.vgg,
                       device=args.device, bf16=args.bf16, channels_last=args.channels_last)
     train(cfg, args.out, resume=args.resume, progress=not args.quiet)
-    print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
+    if os.environ.get("RANK", "0") == "0":
+        print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:

@@ -6,6 +6,11 @@ Two stages, both with Adam at learning rate 1e-4 and the paper's loss weights:
 2. ``stage="student"``: the main model learns on *noisy* inputs with all of those plus L_M, which pulls
    its motion features ``D`` toward those of the frozen proxy fed the same pair without noise.
 
+Several processes: start ``mmkit train`` with ``torchrun --nproc_per_node N -m mmkit train ...``; each
+process trains on its own ``batch_size`` pairs and PyTorch's DistributedDataParallel averages the
+gradients (gloo on CPU, NCCL on GPUs). Only rank 0 writes; at the end the ranks compare weight digests
+(``ddp_ranks.json``).
+
 A run lives in one folder: ``config.json``, ``checkpoint.pt`` (written atomically every
 ``checkpoint_every`` steps and at the end) and ``loss_log.csv``. Step ``i`` always trains on pairs
 ``i * batch_size ... (i + 1) * batch_size - 1`` of the synthetic data set, so the data position is the
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -25,13 +31,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from . import __version__
 from .atomic import atomic_path
 from .data.pairs import DataConfig, SyntheticPairs
 from .errors import MMKitError
 from .losses import LossWeights, total_loss
-from .models import MagnificationNet, ModelConfig, PRESETS
+from .models import Intermediates, MagnificationNet, ModelConfig, PRESETS
 from .vgg import load_perceptual
 
 STAGES = ("proxy", "student")
@@ -143,9 +150,44 @@ def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet:
     return net.eval()
 
 
-def _batch(ds: SyntheticPairs, step: int, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
-    items = [ds[step * batch_size + i] for i in range(batch_size)]
+def _batch(ds: SyntheticPairs, first: int, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
+    items = [ds[first + i] for i in range(batch_size)]
     return {k: torch.stack([it[k] for it in items]).to(device) for k in items[0]}
+
+
+class _Forward(nn.Module):
+    """``net.intermediates`` as a module's forward, so that DistributedDataParallel can wrap it."""
+
+    def __init__(self, net: MagnificationNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, prev: torch.Tensor, cur: torch.Tensor, alpha: torch.Tensor) -> Intermediates:
+        return self.net.intermediates(prev, cur, alpha)
+
+
+def _init_distributed(device_name: str) -> tuple[int, int, torch.device]:
+    """Join the process group that ``torchrun`` describes in the environment; (rank, world, device)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world == 1:
+        return 0, 1, resolve_device(device_name)
+    import torch.distributed as dist
+
+    device = resolve_device(device_name)
+    if device.type == "cuda":
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        torch.cuda.set_device(device)
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return dist.get_rank(), dist.get_world_size(), device
+
+
+def weights_digest(model: nn.Module) -> str:
+    """SHA-256 of every parameter's bytes: equal digests mean bit-identical weights."""
+    h = hashlib.sha256()
+    for p in model.state_dict().values():
+        h.update(p.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
 
 
 class Trainer:
@@ -154,8 +196,9 @@ class Trainer:
     def __init__(self, cfg: TrainConfig, run_dir: str | os.PathLike, resume: bool = False,
                  progress: bool = True) -> None:
         cfg.validate()
-        self.cfg, self.run_dir, self.progress = cfg, Path(run_dir), progress
-        self.device = resolve_device(cfg.device)
+        self.cfg, self.run_dir = cfg, Path(run_dir)
+        self.rank, self.world, self.device = _init_distributed(cfg.device)
+        self.progress = progress and self.rank == 0
         self.ckpt_path = self.run_dir / "checkpoint.pt"
         self.log_path = self.run_dir / "loss_log.csv"
         self.eval_path = self.run_dir / "eval_log.csv"
@@ -171,12 +214,37 @@ class Trainer:
         self.vgg = load_perceptual(cfg.vgg_path) if cfg.weights.perceptual > 0 else None
         if self.vgg is not None:
             self.vgg = self.vgg.to(self.device)
-        self.data = SyntheticPairs(cfg.data, length=cfg.steps * cfg.batch_size)
+        self.data = SyntheticPairs(cfg.data, length=cfg.steps * cfg.batch_size * self.world)
         if resume and self.ckpt_path.exists():
             self._restore(load_checkpoint(self.ckpt_path))
         elif self.run_dir.exists() and any(self.run_dir.iterdir()) and not resume:
             raise MMKitError(f"{self.run_dir} already holds a run; pass --resume to continue it "
                              "or choose another folder")
+        self.forward = _Forward(self.model)
+        if self.world > 1:
+            from torch.nn.parallel import DistributedDataParallel
+
+            # With a loss term switched off, some parameters get no gradient; DDP must know to look.
+            unused = cfg.weights.appearance == 0
+            self.forward = DistributedDataParallel(self.forward, find_unused_parameters=unused)
+        self._barrier()  # every rank has checked the folder before rank 0 writes into it
+
+    def _barrier(self) -> None:
+        if self.world > 1:
+            import torch.distributed as dist
+            dist.barrier()
+
+    def _check_ranks_agree(self) -> None:
+        """Gather every rank's weight digest; rank 0 records them in ``ddp_ranks.json``; differing is an error."""
+        import torch.distributed as dist
+
+        digests: list[str | None] = [None] * self.world
+        dist.all_gather_object(digests, weights_digest(self.model))
+        if self.rank == 0:
+            with atomic_path(self.run_dir / "ddp_ranks.json") as tmp:
+                tmp.write_text(json.dumps({"world_size": self.world, "digests": digests}, indent=2) + "\n")
+        if len(set(digests)) != 1:
+            raise MMKitError(f"distributed ranks ended with different weights: {digests}")
 
     def _restore(self, state: dict) -> None:
         saved = TrainConfig.from_dict(state["train_config"])
@@ -184,6 +252,9 @@ class Trainer:
         if dataclasses.replace(saved, **schedule) != self.cfg:
             raise MMKitError(f"{self.ckpt_path} was made with another configuration; resume with the same "
                              f"settings (only {', '.join(SCHEDULE_FIELDS)} may change)")
+        if state.get("world_size", 1) != self.world:
+            raise MMKitError(f"{self.ckpt_path} was trained by {state.get('world_size', 1)} processes; resume it "
+                             f"with as many (this run has {self.world}), or the data order would change")
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["torch_rng"])
@@ -234,7 +305,7 @@ class Trainer:
                 proxy_motion = self.proxy.intermediates(batch["prev_clean"], batch["cur_clean"],
                                                         batch["alpha"]).motion
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
-            out = self.model.intermediates(prev, cur, batch["alpha"])
+            out = self.forward(prev, cur, batch["alpha"])
         out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float() for f in dataclasses.fields(out)})
         loss, log = total_loss(out, batch["target"], batch["prev_clean"], batch["cur_clean"],
                                self.cfg.weights, self.vgg, proxy_motion)
@@ -246,15 +317,21 @@ class Trainer:
     def run(self) -> MagnificationNet:
         from tqdm.auto import tqdm
 
-        (self.run_dir).mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.run_dir / "config.json") as tmp:
-            tmp.write_text(json.dumps(self.cfg.to_dict(), indent=2) + "\n")
+        lead = self.rank == 0  # only rank 0 writes; DDP keeps the ranks' weights identical
+        if lead:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            with atomic_path(self.run_dir / "config.json") as tmp:
+                tmp.write_text(json.dumps({**self.cfg.to_dict(), "world_size": self.world}, indent=2) + "\n")
         self.model.train()
         bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not self.progress, desc=self.cfg.stage)
         t0, start = time.perf_counter(), self.step
         while self.step < self.cfg.steps:
-            log = self.train_step(_batch(self.data, self.step, self.cfg.batch_size, self.device))
+            # Rank r of w trains on pairs (step * w + r) * B ... + B - 1: the data position is the step.
+            first = (self.step * self.world + self.rank) * self.cfg.batch_size
+            log = self.train_step(_batch(self.data, first, self.cfg.batch_size, self.device))
             self.step += 1
+            if not lead:
+                continue
             if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
                 self._append(self.log_path, LOG_FIELDS,
                              {"step": self.step, "seconds": round(time.perf_counter() - t0, 3), **log})
@@ -265,9 +342,13 @@ class Trainer:
                           + ", ".join(f"{r:.3f} (noise {n:g})" for n, r in ratios.items()))
             if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps:
                 save_checkpoint(self.ckpt_path, self.model, self.opt, self.step, self.cfg,
-                                {"perceptual_enabled": self.vgg is not None})
+                                {"perceptual_enabled": self.vgg is not None, "world_size": self.world})
             bar.update(1)
         bar.close()
+        if self.world > 1:
+            self._check_ranks_agree()
+            import torch.distributed as dist
+            dist.destroy_process_group()
         seconds = time.perf_counter() - t0
         if self.progress and self.step > start:
             print(f"{self.step - start} steps in {seconds:.1f} s: {(self.step - start) / seconds:.2f} steps/s "

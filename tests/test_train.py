@@ -115,3 +115,24 @@ def test_bf16_autocast_and_channels_last_train(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "loss_log.csv")))
     assert all(torch.isfinite(torch.tensor(float(r["total"]))) for r in rows)
     assert all(p.dtype == torch.float32 for p in net.parameters())  # autocast keeps fp32 master weights
+
+
+def test_two_process_ddp_on_cpu_ends_with_identical_weights(tmp_path):
+    """torchrun, 2 processes, gloo: both ranks end bit-identical, and equal (to float rounding) to one
+    process training on the same pairs with twice the batch."""
+    import json
+    import shutil
+
+    torchrun = shutil.which("torchrun", path=os.path.dirname(sys.executable))
+    args = ["--steps", "3", "--size", "32", "--ablate", "perceptual", "--checkpoint-every", "3", "--quiet"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", "-m", "mmkit", "train",
+                    "--out", str(tmp_path / "ddp"), "--batch-size", "2", *args],
+                   check=True, env=env, capture_output=True, timeout=300)
+    ranks = json.loads((tmp_path / "ddp" / "ddp_ranks.json").read_text())
+    assert ranks["world_size"] == 2 and len(set(ranks["digests"])) == 1
+    subprocess.run([sys.executable, "-m", "mmkit", "train", "--out", str(tmp_path / "one"), "--batch-size", "4",
+                    *args], check=True, env=env, capture_output=True, timeout=300)
+    a, b = weights_of(tmp_path / "ddp" / "checkpoint.pt"), weights_of(tmp_path / "one" / "checkpoint.pt")
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-6)
