@@ -16,14 +16,16 @@ from .errors import MMKitError
 
 def cmd_info(args: argparse.Namespace) -> None:
     """Models with their parameters and cost at one size, beside the paper's Table 1."""
-    from .models import PAPER_TABLE1, PRESETS, build_model, complexity
+    from .models import MODEL_NAMES, PAPER_TABLE1, build_model, complexity
 
     h, w = args.size
     rows = []
-    for name in PRESETS:
-        c = complexity(build_model(name), h, w)
+    for name in MODEL_NAMES:
+        net = build_model(name)
+        c = complexity(net, h, w)
         paper_params, paper_gflops = PAPER_TABLE1[name]
-        rows.append({"model": name, "channels": build_model(name).cfg.channels, "params": c.params,
+        rows.append({"model": name, "channels": getattr(getattr(net, "cfg", None), "channels", "-"),
+                     "params": c.params,
                      "gmacs": round(c.gmacs, 2), "gflops": round(c.gflops, 2),
                      "paper_params": paper_params, "paper_gflops_720": paper_gflops})
     if args.json:
@@ -123,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")
     p.add_argument("--out", required=True, help="run folder (checkpoint.pt, config.json, loss_log.csv)")
-    p.add_argument("--model", default="light", choices=["light", "base"])
+    p.add_argument("--model", default="light", choices=["light", "base", "oh2018"])
     p.add_argument("--stage", default="proxy", choices=["proxy", "student"],
                    help="proxy: clean inputs, no L_M; student: noisy inputs and L_M against --proxy")
     p.add_argument("--proxy", default=None, help="checkpoint of the trained proxy model (stage student)")

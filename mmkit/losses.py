@@ -91,7 +91,7 @@ def total_loss(
         terms["edge"] = edge_loss(out.output, target)
     if weights.perceptual and vgg is not None:
         terms["perceptual"] = perceptual_loss(out.output, target, vgg)
-    if weights.appearance:
+    if weights.appearance and out.appearance_head is not None:  # Oh et al. (2018) has no appearance head
         terms["appearance"] = appearance_loss(out.appearance_head, clean_prev, clean_cur)
     if weights.proxy and proxy_motion is not None:
         terms["proxy"] = proxy_loss(out.motion, proxy_motion)

@@ -15,7 +15,7 @@ import torch
 
 from .atomic import atomic_path
 from .errors import MMKitError
-from .models import MagnificationNet, ModelConfig
+from .models import MagnificationNet, Oh2018Net, build_model
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
@@ -25,8 +25,9 @@ def available() -> list[str]:
     return sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
 
 
-def load_pretrained(name: str = "light", weights_dir: str | os.PathLike = WEIGHTS_DIR) -> MagnificationNet:
-    """A shipped trained model by name (``"light"``, ``"base"``), in eval mode."""
+def load_pretrained(name: str = "light",
+                    weights_dir: str | os.PathLike = WEIGHTS_DIR) -> MagnificationNet | Oh2018Net:
+    """A shipped trained model by name (``"light"``, ``"base"``, ``"oh2018"``), in eval mode."""
     path = Path(weights_dir) / f"{name}.pt"
     if not path.is_file():
         have = sorted(p.stem for p in Path(weights_dir).glob("*.pt"))
@@ -34,7 +35,7 @@ def load_pretrained(name: str = "light", weights_dir: str | os.PathLike = WEIGHT
                          "train your own with `mmkit train` and load the checkpoint instead")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-        net = MagnificationNet(ModelConfig(**state["model_config"]))
+        net = build_model(state.get("model_name", "light"), state["model_config"])
         net.load_state_dict(state["model"])
     except MMKitError:
         raise
@@ -52,7 +53,8 @@ def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.
     weights_dir.mkdir(parents=True, exist_ok=True)
     out = weights_dir / f"{name}.pt"
     with atomic_path(out) as tmp:
-        torch.save({"model": state["model"], "model_config": state["model_config"]}, tmp)
+        torch.save({"model": state["model"], "model_config": state["model_config"],
+                    "model_name": state.get("model_name", "light")}, tmp)
     meta = {key: state.get(key) for key in ("step", "train_config", "git_commit", "mmkit_version",
                                             "perceptual_enabled")}
     meta["run_dir"] = str(run_dir)

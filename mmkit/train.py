@@ -38,7 +38,7 @@ from .atomic import atomic_path
 from .data.pairs import DataConfig, SyntheticPairs
 from .errors import MMKitError
 from .losses import LossWeights, total_loss
-from .models import Intermediates, MagnificationNet, ModelConfig, PRESETS
+from .models import MODEL_NAMES, Intermediates, MagnificationNet, Oh2018Net, build_model
 from .vgg import load_perceptual
 
 STAGES = ("proxy", "student")
@@ -71,8 +71,8 @@ class TrainConfig:
     channels_last: bool = False
 
     def validate(self) -> None:
-        if self.model not in PRESETS:
-            raise MMKitError(f"unknown model {self.model!r}; choose one of {sorted(PRESETS)}")
+        if self.model not in MODEL_NAMES:
+            raise MMKitError(f"unknown model {self.model!r}; choose one of {list(MODEL_NAMES)}")
         if self.stage not in STAGES:
             raise MMKitError(f"unknown stage {self.stage!r}; choose 'proxy' or 'student'")
         if self.stage == "student" and self.weights.proxy > 0 and not self.proxy_checkpoint:
@@ -118,7 +118,8 @@ def save_checkpoint(path: Path, model: MagnificationNet, opt: torch.optim.Optimi
     """Write a checkpoint atomically (temporary file, then rename)."""
     state = {
         "format": "mmkit-checkpoint-1", "mmkit_version": __version__, "git_commit": git_commit(),
-        "step": step, "train_config": cfg.to_dict(), "model_config": model.cfg.to_dict(),
+        "step": step, "train_config": cfg.to_dict(), "model_name": cfg.model,
+        "model_config": model.cfg.to_dict() if isinstance(model, MagnificationNet) else None,
         "model": model.state_dict(), "optimizer": opt.state_dict() if opt is not None else None,
         "torch_rng": torch.get_rng_state(), **(extra or {}),
     }
@@ -142,10 +143,10 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return state
 
 
-def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet:
+def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet | Oh2018Net:
     """The network stored in a checkpoint, in eval mode."""
     state = load_checkpoint(path)
-    net = MagnificationNet(ModelConfig(**state["model_config"]))
+    net = build_model(state.get("model_name", "light"), state["model_config"])
     net.load_state_dict(state["model"])
     return net.eval()
 
@@ -158,7 +159,7 @@ def _batch(ds: SyntheticPairs, first: int, batch_size: int, device: torch.device
 class _Forward(nn.Module):
     """``net.intermediates`` as a module's forward, so that DistributedDataParallel can wrap it."""
 
-    def __init__(self, net: MagnificationNet) -> None:
+    def __init__(self, net: MagnificationNet | Oh2018Net) -> None:
         super().__init__()
         self.net = net
 
@@ -203,7 +204,7 @@ class Trainer:
         self.log_path = self.run_dir / "loss_log.csv"
         self.eval_path = self.run_dir / "eval_log.csv"
         torch.manual_seed(cfg.seed)
-        self.model = MagnificationNet(PRESETS[cfg.model]()).to(self.device)
+        self.model = build_model(cfg.model).to(self.device)
         if cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
@@ -225,7 +226,7 @@ class Trainer:
             from torch.nn.parallel import DistributedDataParallel
 
             # With a loss term switched off, some parameters get no gradient; DDP must know to look.
-            unused = cfg.weights.appearance == 0
+            unused = cfg.weights.appearance == 0 or cfg.model == "oh2018"
             self.forward = DistributedDataParallel(self.forward, find_unused_parameters=unused)
         self._barrier()  # every rank has checked the folder before rank 0 writes into it
 
@@ -306,7 +307,8 @@ class Trainer:
                                                         batch["alpha"]).motion
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
             out = self.forward(prev, cur, batch["alpha"])
-        out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float() for f in dataclasses.fields(out)})
+        out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float() for f in dataclasses.fields(out)
+                                          if getattr(out, f.name) is not None})
         loss, log = total_loss(out, batch["target"], batch["prev_clean"], batch["cur_clean"],
                                self.cfg.weights, self.vgg, proxy_motion)
         self.opt.zero_grad(set_to_none=True)
