@@ -8,3 +8,12 @@ def test_data_speed_prints_a_row_per_size(capsys):
     assert len(rows) == 1 and len(rows[0]) == 4
     size, data, train, ratio = rows[0]
     assert abs(float(data) / float(train) - float(ratio)) <= 0.05 + 0.01 * float(ratio)  # the ratio is of the two
+
+
+def test_train_speed_prints_every_variant(capsys):
+    from mmkit.bench import train_speed
+
+    train_speed.main(["--size", "32", "--batch", "1", "--steps", "1"])
+    out = capsys.readouterr().out
+    for name in train_speed.VARIANTS:
+        assert name in out
