@@ -1,4 +1,4 @@
-"""The ``mmkit`` command line: ``mmkit info``, ``mmkit demo``, ``mmkit samples``.
+"""The ``mmkit`` command line: ``info``, ``demo``, ``magnify``, ``evaluate``, ``train``, ``samples``.
 
 Every problem a user can cause ends as one line ``mmkit: error: ...`` and exit status 2, never a traceback.
 """
@@ -42,6 +42,15 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from .demo import run_demo
 
     run_demo(out_dir=args.out, alpha=args.alpha, overwrite=args.overwrite)
+
+
+def cmd_magnify(args: argparse.Namespace) -> None:
+    from .engine import magnify
+
+    out = magnify(args.input, args.alpha, mode=args.mode, method=args.method, out=args.output,
+                  overwrite=args.overwrite, progress=not args.quiet, batch_size=args.batch_size,
+                  reference=args.reference, device=args.device, low_hz=args.low_hz, high_hz=args.high_hz)
+    print(f"wrote {out}")
 
 
 def cmd_samples(args: argparse.Namespace) -> None:
@@ -148,6 +157,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("magnify", help="magnify the motion in a video (mp4/avi/mov/gif, PNG folder, npy/npz)")
+    p.add_argument("input", help="the clip to magnify")
+    p.add_argument("-o", "--output", required=True, help="where to write the result (format from its suffix)")
+    p.add_argument("--alpha", type=float, required=True, help="magnification factor")
+    p.add_argument("--mode", default="dynamic", choices=["dynamic", "static"])
+    p.add_argument("--method", default="light", help="light, base, oh2018, linear, or a checkpoint path")
+    p.add_argument("--reference", type=int, default=0, help="static mode: the reference frame")
+    p.add_argument("--batch-size", type=int, default=4, help="frame pairs per network call")
+    p.add_argument("--low-hz", type=float, default=0.5, help="linear method: pass band low cut-off")
+    p.add_argument("--high-hz", type=float, default=3.0, help="linear method: pass band high cut-off")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_magnify)
 
     p = sub.add_parser("samples", help="(re)write the bundled sample clips from their recipes")
     p.add_argument("--out", default=None, help="output folder (default: data/samples in a checkout)")

@@ -1,0 +1,187 @@
+"""The magnify engine behind ``mmkit.magnify(source, alpha, mode=..., method=...)``: the kit's main job.
+
+Learned methods (the paper's ``light`` and ``base`` networks, ``oh2018``, or a checkpoint path) stream:
+frames are read, paired, pushed through the network in small batches and written as they come, so
+memory does not grow with the length of the video. Modes:
+
+- ``dynamic`` (the paper's use): output frame t is ``net(F_{t-1}, F_t, alpha)``, the motion between
+  consecutive frames magnified; frame 0 has no predecessor and is passed through, so the output has
+  exactly as many frames as the input;
+- ``static``: output frame t is ``net(F_ref, F_t, alpha)``, every frame's motion from a reference frame
+  (``reference``, the first by default) magnified.
+
+The classical ``linear`` method (Wu et al. 2012) needs the whole clip for its temporal filter; it is
+routed through the same call. Still to come (see the issue tracker): the temporal band-pass mode on the
+network's features, the other classical methods, resizing and regions of interest.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import numpy as np
+import torch
+
+from .errors import MMKitError
+from .models import MODEL_NAMES
+
+MODES = ("dynamic", "static")
+CLASSICAL = ("linear",)
+
+
+@dataclass
+class MagnifyConfig:
+    """How to magnify. ``method``: a model name, a checkpoint path, or ``"linear"``."""
+
+    alpha: float = 10.0
+    mode: str = "dynamic"
+    method: str = "light"
+    batch_size: int = 4
+    reference: int = 0           # static mode: index of the reference frame
+    device: str = "auto"
+    low_hz: float = 0.5          # the linear method's pass band
+    high_hz: float = 3.0
+    linear: dict = field(default_factory=dict)  # other LinearConfig fields
+
+    def validate(self) -> None:
+        if not isinstance(self.alpha, (int, float)) or not math.isfinite(self.alpha) or self.alpha < 0:
+            raise MMKitError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
+        if self.alpha > 1000:
+            raise MMKitError(f"alpha {self.alpha:g} is far beyond what any method supports (the networks were "
+                             "trained up to 100); use at most 1000")
+        if self.mode not in MODES:
+            raise MMKitError(f"unknown mode {self.mode!r}; choose one of {list(MODES)}")
+        if self.batch_size < 1:
+            raise MMKitError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.reference < 0:
+            raise MMKitError(f"reference frame must be >= 0, got {self.reference}")
+
+
+def load_method(method: str, device: torch.device) -> torch.nn.Module:
+    """A network by name (shipped weights) or by checkpoint path, in eval mode on ``device``."""
+    if method in MODEL_NAMES:
+        from .pretrained import load_pretrained
+        net = load_pretrained(method)
+    elif Path(method).suffix == ".pt" or Path(method).exists():
+        from .train import model_from_checkpoint
+        net = model_from_checkpoint(method)
+    else:
+        raise MMKitError(f"unknown method {method!r}; choose one of {list(MODEL_NAMES) + list(CLASSICAL)} "
+                         "or give a checkpoint path")
+    return net.to(device).eval()
+
+
+def _to_batch(frames: list[np.ndarray], device: torch.device) -> torch.Tensor:
+    """uint8 (H, W, 3) frames -> (B, 3, H, W) float in [-1, 1]."""
+    x = torch.from_numpy(np.stack(frames)).to(device).permute(0, 3, 1, 2).float()
+    return x / 127.5 - 1
+
+
+def _to_frames(x: torch.Tensor) -> np.ndarray:
+    """(B, 3, H, W) in [-1, 1] -> uint8 (B, H, W, 3), rounded."""
+    return ((x.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+
+
+def _pairs(frames: Iterator[np.ndarray], cfg: MagnifyConfig) -> Iterator[tuple[np.ndarray | None, np.ndarray]]:
+    """(first, second) frames to feed the network per output frame; first is None to pass a frame through."""
+    if cfg.mode == "dynamic":
+        prev = None
+        for frame in frames:
+            yield prev, frame
+            prev = frame
+        return
+    head = list(itertools.islice(frames, cfg.reference + 1))
+    if len(head) <= cfg.reference:
+        raise MMKitError(f"reference frame {cfg.reference} does not exist: the clip has {len(head)} frames")
+    ref = head[cfg.reference]
+    for frame in itertools.chain(head, frames):
+        yield ref, frame
+
+
+@torch.no_grad()
+def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
+                   net: torch.nn.Module | None = None) -> Iterator[np.ndarray]:
+    """Yield magnified frames, one per input frame, streaming (learned methods only)."""
+    cfg.validate()
+    from .train import resolve_device
+
+    device = resolve_device(cfg.device)
+    net = net if net is not None else load_method(cfg.method, device)
+    batch: list[tuple[np.ndarray | None, np.ndarray]] = []
+
+    def flush() -> Iterator[np.ndarray]:
+        todo = [i for i, (a, _) in enumerate(batch) if a is not None]
+        out: list[np.ndarray] = [b for _, b in batch]
+        if todo:
+            a = _to_batch([batch[i][0] for i in todo], device)  # type: ignore[misc]
+            b = _to_batch([batch[i][1] for i in todo], device)
+            for i, frame in zip(todo, _to_frames(net(a, b, float(cfg.alpha)))):
+                out[i] = frame
+        batch.clear()
+        yield from out
+
+    shape = None
+    for pair in _pairs(iter(frames), cfg):
+        if shape is None:
+            shape = pair[1].shape
+        elif pair[1].shape != shape:
+            raise MMKitError(f"frames change size within the clip: {shape} then {pair[1].shape}")
+        batch.append(pair)
+        if len(batch) == cfg.batch_size:
+            yield from flush()
+    yield from flush()
+
+
+def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode: str = "dynamic",
+            method: str = "light", out: str | os.PathLike | None = None, overwrite: bool = False,
+            fps: float | None = None, progress: bool = False, **options) -> np.ndarray | Path:
+    """Magnify a clip (a path, or a (T, H, W, 3) uint8 array) by ``alpha``.
+
+    With ``out`` the result is streamed to that file (any format of :mod:`mmkit.video_io`, written
+    atomically, never over the source) and its path returned; without it the frames are returned.
+    ``options`` are further :class:`MagnifyConfig` fields.
+    """
+    from . import video_io
+
+    cfg = MagnifyConfig(alpha=alpha, mode=mode, method=method, **options)
+    cfg.validate()
+    if isinstance(source, np.ndarray):
+        frames_in, n_frames = _check_array(source), len(source)
+        src_fps = fps or 30.0
+    else:
+        info = video_io.probe(source)
+        if out is not None:
+            video_io.check_not_input(out, source)
+        frames_in, n_frames, src_fps = video_io.iter_frames(source), info.n_frames, fps or info.fps
+    if cfg.method in CLASSICAL:
+        result = _magnify_linear(frames_in, cfg, src_fps)
+    else:
+        result = magnify_frames(frames_in, cfg)
+    if progress:
+        from tqdm.auto import tqdm
+        result = tqdm(result, total=n_frames, unit="frame", desc=f"magnify x{alpha:g}")
+    if out is None:
+        return np.stack(list(result))
+    return video_io.write_video(out, result, src_fps, overwrite=overwrite)
+
+
+def _check_array(frames: np.ndarray) -> Iterator[np.ndarray]:
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise MMKitError(f"frames must be (T, H, W, 3), got shape {frames.shape}")
+    if frames.dtype != np.uint8:
+        raise MMKitError(f"frames must be uint8, got {frames.dtype}; convert with (x * 255).round().astype(np.uint8)")
+    if len(frames) == 0:
+        raise MMKitError("the clip has no frames")
+    return iter(frames)
+
+
+def _magnify_linear(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float) -> Iterator[np.ndarray]:
+    from .classical.linear import LinearConfig, magnify_linear
+
+    clip = np.stack(list(frames))
+    lin = LinearConfig(alpha=cfg.alpha, low_hz=cfg.low_hz, high_hz=cfg.high_hz, **cfg.linear)
+    yield from magnify_linear(clip, lin, fps)

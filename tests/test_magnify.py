@@ -1,0 +1,104 @@
+"""The magnify engine: modes, streaming, frame count, the linear method through the same call, errors."""
+import numpy as np
+import pytest
+import torch
+
+from mmkit.data.samples import VibrationClip
+from mmkit.errors import MMKitError
+from mmkit.engine import MagnifyConfig, magnify, magnify_frames
+from mmkit.models import build_model
+from mmkit.video_io import probe, read_video, write_video
+
+
+@pytest.fixture(scope="module")
+def net():
+    torch.manual_seed(0)
+    return build_model("light").eval()
+
+
+@pytest.fixture(scope="module")
+def clip():
+    return VibrationClip(height=24, width=30, n_frames=7, radius=8).render(1.0)
+
+
+def test_dynamic_mode_pairs_consecutive_frames(net, clip):
+    out = list(magnify_frames(clip, MagnifyConfig(alpha=5.0, batch_size=3), net))
+    assert len(out) == len(clip) and out[0].dtype == np.uint8
+    assert np.array_equal(out[0], clip[0])  # no predecessor: passed through
+    with torch.no_grad():
+        a = torch.from_numpy(clip[2:4]).permute(0, 3, 1, 2).float() / 127.5 - 1
+        ref = net(a[:1], a[1:], 5.0)
+    expect = ((ref.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)[0].permute(1, 2, 0).numpy()
+    assert np.array_equal(out[3], expect)
+
+
+def test_static_mode_uses_the_reference_and_batching_does_not_matter(net, clip):
+    a = list(magnify_frames(clip, MagnifyConfig(alpha=5.0, mode="static", reference=2, batch_size=1), net))
+    b = list(magnify_frames(clip, MagnifyConfig(alpha=5.0, mode="static", reference=2, batch_size=4), net))
+    assert len(a) == len(clip)
+    for x, y in zip(a, b):
+        assert np.abs(x.astype(int) - y).max() <= 1  # batch of 4 vs 1: float rounding only
+
+
+def test_streaming_consumes_frames_lazily(net, clip):
+    seen = []
+
+    def source():
+        for f in clip:
+            seen.append(1)
+            yield f
+
+    it = magnify_frames(source(), MagnifyConfig(alpha=2.0, batch_size=2), net)
+    next(it)
+    assert len(seen) <= 3  # only the first batch has been read
+
+
+def test_file_round_trip_keeps_frame_count_and_rate(tmp_path, clip, net, monkeypatch):
+    import mmkit.engine as m
+    monkeypatch.setattr(m, "load_method", lambda method, device: net)
+    src = write_video(tmp_path / "in.mp4", clip, 24.0)
+    out = magnify(src, 3.0, out=tmp_path / "out.mp4")
+    info = probe(out)
+    assert (info.n_frames, info.fps, info.height, info.width) == (len(clip), 24.0, 24, 30)
+    with pytest.raises(MMKitError, match="is the input"):
+        magnify(src, 3.0, out=src, overwrite=True)
+    with pytest.raises(MMKitError, match="exists"):
+        magnify(src, 3.0, out=tmp_path / "out.mp4")
+
+
+def test_linear_method_through_the_same_call():
+    clip = VibrationClip(n_frames=32, height=64, width=64, radius=20).render(1.0)
+    out = magnify(clip, 10.0, method="linear", fps=30.0, low_hz=1.5, high_hz=3.5)
+    assert out.shape == clip.shape and np.abs(out.astype(int) - clip).max() > 0
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"alpha": -1.0}, "alpha"), ({"alpha": float("nan")}, "alpha"), ({"alpha": 1e6}, "far beyond"),
+    ({"mode": "sideways"}, "unknown mode"), ({"method": "nonsense"}, "unknown method"),
+])
+def test_bad_arguments_are_clear_errors(clip, bad, message):
+    args = {"alpha": 2.0, **bad}
+    with pytest.raises(MMKitError, match=message):
+        magnify(clip, **args)
+
+
+def test_bad_arrays_and_missing_files(tmp_path):
+    with pytest.raises(MMKitError, match="uint8"):
+        magnify(np.zeros((3, 8, 8, 3), np.float32), 2.0)
+    with pytest.raises(MMKitError, match=r"\(T, H, W, 3\)"):
+        magnify(np.zeros((8, 8, 3), np.uint8), 2.0)
+    with pytest.raises(MMKitError, match="does not exist"):
+        magnify(tmp_path / "nope.mp4", 2.0)
+
+
+def test_command_line_magnify(tmp_path, capsys):
+    from mmkit.cli import main
+    from mmkit.data.samples import sample_path
+
+    out = tmp_path / "lin.mp4"
+    assert main(["magnify", str(sample_path()), "-o", str(out), "--alpha", "5", "--method", "linear",
+                 "--low-hz", "1.5", "--high-hz", "3.5", "--quiet"]) == 0
+    assert probe(out).n_frames == probe(sample_path()).n_frames
+    assert main(["magnify", str(sample_path()), "-o", str(out), "--alpha", "5", "--method", "light",
+                 "--quiet", "--overwrite"]) == 2
+    assert "no shipped weights" in capsys.readouterr().err
