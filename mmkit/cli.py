@@ -49,8 +49,10 @@ def cmd_magnify(args: argparse.Namespace) -> None:
 
     out = magnify(args.input, args.alpha, mode=args.mode, method=args.method, out=args.output,
                   overwrite=args.overwrite, progress=not args.quiet, batch_size=args.batch_size,
-                  reference=args.reference, device=args.device, low_hz=args.low_hz, high_hz=args.high_hz)
-    print(f"wrote {out}")
+                  reference=args.reference, device=args.device, low_hz=args.low_hz, high_hz=args.high_hz,
+                  side_by_side=args.side_by_side, slice_png=args.slice_png, slice_row=args.slice_row,
+                  slice_col=args.slice_col)
+    print(f"wrote {out}" + (f" and {args.slice_png}" if args.slice_png else ""))
 
 
 def cmd_samples(args: argparse.Namespace) -> None:
@@ -169,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--low-hz", type=float, default=0.5, help="linear method: pass band low cut-off")
     p.add_argument("--high-hz", type=float, default=3.0, help="linear method: pass band high cut-off")
     p.add_argument("--device", default="auto")
+    p.add_argument("--side-by-side", action="store_true", help="write input | magnified")
+    p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")
+    p.add_argument("--slice-row", type=int, default=None, help="row of the slice (default: the middle)")
+    p.add_argument("--slice-col", type=int, default=None, help="a column instead of a row")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_magnify)

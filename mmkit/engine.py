@@ -138,12 +138,17 @@ def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
 
 def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode: str = "dynamic",
             method: str = "light", out: str | os.PathLike | None = None, overwrite: bool = False,
-            fps: float | None = None, progress: bool = False, **options) -> np.ndarray | Path:
+            fps: float | None = None, progress: bool = False, side_by_side: bool = False,
+            slice_png: str | os.PathLike | None = None, slice_row: int | None = None,
+            slice_col: int | None = None, **options) -> np.ndarray | Path:
     """Magnify a clip (a path, or a (T, H, W, 3) uint8 array) by ``alpha``.
 
     With ``out`` the result is streamed to that file (any format of :mod:`mmkit.video_io`, written
     atomically, never over the source) and its path returned; without it the frames are returned.
-    ``options`` are further :class:`MagnifyConfig` fields.
+    ``side_by_side`` writes input | magnified. ``slice_png`` also saves the spatio-temporal slice of
+    input and output at ``slice_row`` (default: the middle row) or ``slice_col``; the slice rows are
+    collected while streaming (one row per frame), so it costs no extra pass. ``options`` are further
+    :class:`MagnifyConfig` fields.
     """
     from . import video_io
 
@@ -157,16 +162,41 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
         if out is not None:
             video_io.check_not_input(out, source)
         frames_in, n_frames, src_fps = video_io.iter_frames(source), info.n_frames, fps or info.fps
+    decorate = side_by_side or slice_png is not None
+    if decorate:  # a second view of the input, consumed in step with the output
+        frames_in, originals = itertools.tee(frames_in)
     if cfg.method in CLASSICAL:
         result = _magnify_linear(frames_in, cfg, src_fps)
     else:
         result = magnify_frames(frames_in, cfg)
+    slices: tuple[list, list] = ([], [])
+    if decorate:
+        result = _decorate(originals, result, side_by_side, slices if slice_png is not None else None,
+                           slice_row, slice_col)
     if progress:
         from tqdm.auto import tqdm
         result = tqdm(result, total=n_frames, unit="frame", desc=f"magnify x{alpha:g}")
     if out is None:
-        return np.stack(list(result))
-    return video_io.write_video(out, result, src_fps, overwrite=overwrite)
+        written: np.ndarray | Path = np.stack(list(result))
+    else:
+        written = video_io.write_video(out, result, src_fps, overwrite=overwrite)
+    if slice_png is not None:
+        from .plots import save_slice_figure
+        save_slice_figure(slice_png, [np.stack(s) for s in slices],
+                          ["input", f"{cfg.method}{'' if cfg.method in CLASSICAL else ', ' + cfg.mode}, "
+                                    f"alpha={alpha:g}"], src_fps,
+                          axis="y" if slice_col is not None else "x")
+    return written
+
+
+def _decorate(inputs: Iterator[np.ndarray], outputs: Iterable[np.ndarray], side_by_side: bool,
+              slices: tuple[list, list] | None, row: int | None, col: int | None) -> Iterator[np.ndarray]:
+    """Pair each output frame with its input: keep the slice lines, and join them side by side if asked."""
+    for frame_in, frame_out in zip(inputs, outputs):
+        if slices is not None:
+            for store, f in zip(slices, (frame_in, frame_out)):
+                store.append(f[:, col] if col is not None else f[f.shape[0] // 2 if row is None else row])
+        yield np.concatenate([frame_in, frame_out], axis=1) if side_by_side else frame_out
 
 
 def _check_array(frames: np.ndarray) -> Iterator[np.ndarray]:

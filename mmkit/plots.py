@@ -39,38 +39,42 @@ def temporal_slice(frames: np.ndarray, row: int | None = None, col: int | None =
 
 def save_slices_png(path: str | Path, clips: Sequence[np.ndarray], titles: Sequence[str], fps: float,
                     row: int | None = None, col: int | None = None, frame_index: int = 0) -> Path:
-    """Save a figure: for each clip, one frame with the slice line drawn, and its slice below it.
+    """Save a figure: for each clip, one frame with the slice line drawn, and its slice below it."""
+    h = clips[0].shape[1]
+    r = (h // 2 if row is None else row) if col is None else None
+    slices = [temporal_slice(c, row=r, col=col) for c in clips]
+    frames = [c[frame_index] for c in clips]
+    return save_slice_figure(path, slices, titles, fps, axis="y" if col is not None else "x",
+                             frames=frames, line=col if col is not None else r)
 
-    The time axis is labelled in seconds (from ``fps``), space in pixels. Written atomically.
-    """
+
+def save_slice_figure(path: str | Path, slices: Sequence[np.ndarray], titles: Sequence[str], fps: float,
+                      axis: str = "x", frames: Sequence[np.ndarray] | None = None, line: int | None = None) -> Path:
+    """Save slices ``(T, L, 3)`` side by side (time down, in seconds from ``fps``; space in pixels along
+    ``axis``), with the frames they were cut from above them when given. Written atomically."""
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     from .atomic import atomic_path
 
-    n = len(clips)
-    fig, axes = plt.subplots(2, n, figsize=(3.2 * n, 6.0), squeeze=False,
-                             gridspec_kw={"height_ratios": [1, 1.3]})
-    for i, (clip, title) in enumerate(zip(clips, titles)):
-        h, w = clip.shape[1:3]
-        r = (h // 2 if row is None else row) if col is None else None
-        s = temporal_slice(clip, row=r, col=col)
-        top, bottom = axes[0, i], axes[1, i]
-        top.imshow(clip[frame_index])
-        if col is None:
-            top.axhline(r, color="red", lw=1)
-        else:
-            top.axvline(col, color="red", lw=1)
-        top.set_title(title, fontsize=10)
-        top.set_xlabel("x (pixels)")
-        top.set_ylabel("y (pixels)")
-        duration = clip.shape[0] / fps
-        bottom.imshow(s, aspect="auto", extent=(0, s.shape[1], duration, 0), interpolation="nearest")
-        bottom.set_xlabel(("y" if col is not None else "x") + " (pixels)")
+    n, rows = len(slices), 1 if frames is None else 2
+    fig, axes = plt.subplots(rows, n, figsize=(3.2 * n, 3.4 * rows), squeeze=False,
+                             gridspec_kw={"height_ratios": [1, 1.3][-rows:]})
+    for i, (s, title) in enumerate(zip(slices, titles)):
+        if frames is not None:
+            top = axes[0, i]
+            top.imshow(frames[i])
+            (top.axhline if axis == "x" else top.axvline)(line, color="red", lw=1)
+            top.set_xlabel("x (pixels)")
+            top.set_ylabel("y (pixels)")
+        bottom = axes[-1, i]
+        bottom.imshow(s, aspect="auto", extent=(0, s.shape[1], s.shape[0] / fps, 0), interpolation="nearest")
+        bottom.set_xlabel(f"{axis} (pixels)")
         bottom.set_ylabel("time (s)")
-        bottom.set_title(f"slice at {'column' if col is not None else 'row'} {col if col is not None else r}",
-                         fontsize=9)
+        axes[0, i].set_title(title, fontsize=10)
+        if frames is not None and line is not None:
+            bottom.set_title(f"slice at {'row' if axis == 'x' else 'column'} {line}", fontsize=9)
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:

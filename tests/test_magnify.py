@@ -102,3 +102,12 @@ def test_command_line_magnify(tmp_path, capsys):
     assert main(["magnify", str(sample_path()), "-o", str(out), "--alpha", "5", "--method", "light",
                  "--quiet", "--overwrite"]) == 2
     assert "no shipped weights" in capsys.readouterr().err
+
+
+def test_side_by_side_and_slice_png(tmp_path, clip, net, monkeypatch):
+    import mmkit.engine as m
+    monkeypatch.setattr(m, "load_method", lambda method, device: net)
+    frames = magnify(clip, 4.0, side_by_side=True, slice_png=tmp_path / "s.png", slice_col=5)
+    assert frames.shape == (len(clip), 24, 60, 3)
+    assert np.array_equal(frames[:, :, :30], clip)  # the left half is the input
+    assert (tmp_path / "s.png").stat().st_size > 5000
