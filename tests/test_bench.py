@@ -17,3 +17,14 @@ def test_train_speed_prints_every_variant(capsys):
     out = capsys.readouterr().out
     for name in train_speed.VARIANTS:
         assert name in out
+
+
+def test_inference_bench_prints_every_variant_with_its_difference(capsys):
+    from mmkit.bench import inference
+
+    inference.main(["--models", "light", "--sizes", "32", "--repeats", "1"])
+    out = capsys.readouterr().out
+    rows = {line[:22].strip(): line.split() for line in out.splitlines() if line[:22].strip() in inference.VARIANTS}
+    assert set(rows) == set(inference.VARIANTS)
+    assert float(rows["eager fp32"][-1]) == 0.0   # fp32 against itself
+    assert float(rows["bf16 autocast"][-1]) > 0.0  # bf16 does change the numbers, and says by how much

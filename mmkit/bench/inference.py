@@ -1,0 +1,93 @@
+"""Inference speed of the networks under each execution option, measured in one run.
+
+Run: ``python -m mmkit.bench`` (or ``python -m mmkit.bench.inference --sizes 384``). For each model and
+size it prints frames per second for eager fp32, channels-last, bf16 autocast and both, the ratio to
+eager fp32, and the largest difference of the output from fp32 on the bundled sample clip, in 0..255
+levels (the kit's tolerance for a default path is 2 levels). Shipped weights are used when they exist,
+else a freshly initialised network (said in the output: its differences are only indicative).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import time
+
+import numpy as np
+import torch
+
+from ..errors import MMKitError
+from ..models import build_model
+
+VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True}, "bf16 autocast": {"bf16": True},
+            "bf16 + channels-last": {"bf16": True, "channels_last": True}}
+
+
+def model_for(name: str) -> tuple[torch.nn.Module, str]:
+    from ..pretrained import load_pretrained
+    try:
+        return load_pretrained(name), "shipped weights"
+    except MMKitError:
+        torch.manual_seed(0)
+        return build_model(name).eval(), "untrained (no shipped weights yet)"
+
+
+def run(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, alpha: float,
+        channels_last: bool = False, bf16: bool = False) -> torch.Tensor:
+    """One forward pass under the given options, output in fp32."""
+    if channels_last:
+        prev, cur = (x.contiguous(memory_format=torch.channels_last) for x in (prev, cur))
+    ctx = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
+    with torch.no_grad(), ctx:
+        return net(prev, cur, alpha).float()
+
+
+def frames_per_second(net: torch.nn.Module, size: int, batch: int, repeats: int, **opts) -> float:
+    x = torch.rand(batch, 3, size, size) * 2 - 1
+    run(net, x, x, 10.0, **opts)  # warm-up
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        run(net, x, x.flip(-1), 10.0, **opts)
+    return repeats * batch / (time.perf_counter() - t0)
+
+
+def sample_pairs() -> tuple[torch.Tensor, torch.Tensor]:
+    """Consecutive frame pairs of the bundled sample clip, in [-1, 1]."""
+    from ..data.samples import sample_path
+    from ..video_io import read_video
+
+    frames, _ = read_video(sample_path())
+    x = torch.from_numpy(frames[:9]).permute(0, 3, 1, 2).float() / 127.5 - 1
+    return x[:-1], x[1:]
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", nargs="+", default=["light", "base"])
+    p.add_argument("--sizes", type=int, nargs="+", default=[720, 384])
+    p.add_argument("--batch", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=3)
+    args = p.parse_args(argv)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; output difference on the sample "
+          "clip, in 0..255 levels")
+    prev, cur = sample_pairs()
+    for name in args.models:
+        net, source = model_for(name)
+        print(f"\n{name} ({source})")
+        print(f"{'variant':<22}" + "".join(f"{f'fps {s}':>11}{'x fp32':>8}" for s in args.sizes) + f"{'max diff':>10}")
+        ref_fps: dict[int, float] = {}
+        ref_out = run(net, prev, cur, 20.0)
+        for variant, opts in VARIANTS.items():
+            cl = opts.get("channels_last", False)
+            net.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
+            cells = ""
+            for size in args.sizes:
+                fps = frames_per_second(net, size, args.batch, args.repeats, **opts)
+                ref_fps.setdefault(size, fps)
+                cells += f"{fps:>11.2f}{fps / ref_fps[size]:>8.2f}"
+            diff = float((run(net, prev, cur, 20.0, **opts) - ref_out).abs().max()) * 127.5
+            print(f"{variant:<22}{cells}{diff:>10.2f}")
+        net.to(memory_format=torch.contiguous_format)
+
+
+if __name__ == "__main__":
+    main()
