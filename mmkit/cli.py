@@ -50,6 +50,7 @@ def cmd_magnify(args: argparse.Namespace) -> None:
     out = magnify(args.input, args.alpha, mode=args.mode, method=args.method, out=args.output,
                   overwrite=args.overwrite, progress=not args.quiet, batch_size=args.batch_size,
                   reference=args.reference, device=args.device, low_hz=args.low_hz, high_hz=args.high_hz,
+                  filter=args.filter, capture_fps=args.fps,
                   side_by_side=args.side_by_side, slice_png=args.slice_png, slice_row=args.slice_row,
                   slice_col=args.slice_col)
     print(f"wrote {out}" + (f" and {args.slice_png}" if args.slice_png else ""))
@@ -164,12 +165,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="the clip to magnify")
     p.add_argument("-o", "--output", required=True, help="where to write the result (format from its suffix)")
     p.add_argument("--alpha", type=float, required=True, help="magnification factor")
-    p.add_argument("--mode", default="dynamic", choices=["dynamic", "static"])
+    p.add_argument("--mode", default="dynamic", choices=["dynamic", "static", "temporal"])
     p.add_argument("--method", default="light", help="light, base, oh2018, linear, or a checkpoint path")
     p.add_argument("--reference", type=int, default=0, help="static mode: the reference frame")
     p.add_argument("--batch-size", type=int, default=4, help="frame pairs per network call")
-    p.add_argument("--low-hz", type=float, default=0.5, help="linear method: pass band low cut-off")
-    p.add_argument("--high-hz", type=float, default=3.0, help="linear method: pass band high cut-off")
+    p.add_argument("--low-hz", type=float, default=0.5, help="temporal mode / linear method: pass band low cut-off")
+    p.add_argument("--high-hz", type=float, default=3.0, help="temporal mode / linear method: high cut-off")
+    p.add_argument("--fps", type=float, default=None, help="capture frame rate for the filters (default: the video's)")
+    p.add_argument("--filter", default="butter", choices=["butter", "fir"], help="temporal mode's band-pass")
     p.add_argument("--device", default="auto")
     p.add_argument("--side-by-side", action="store_true", help="write input | magnified")
     p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")

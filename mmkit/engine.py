@@ -8,11 +8,16 @@ memory does not grow with the length of the video. Modes:
   consecutive frames magnified; frame 0 has no predecessor and is passed through, so the output has
   exactly as many frames as the input;
 - ``static``: output frame t is ``net(F_ref, F_t, alpha)``, every frame's motion from a reference frame
-  (``reference``, the first by default) magnified.
+  (``reference``, the first by default) magnified;
+- ``temporal``: the motion features ``D_t = E_b - E_a`` of each frame against the reference are
+  band-passed over time (Butterworth IIR or windowed-sinc FIR, :mod:`mmkit.filters`) before the
+  manipulator and decoder, so that only motion in ``[low_hz, high_hz]`` is magnified (how a pulse or a
+  machine's hum is isolated). The filter runs as the frames stream; its state starts from the first
+  frame's features, so a still scene stays still.
 
 The classical ``linear`` method (Wu et al. 2012) needs the whole clip for its temporal filter; it is
-routed through the same call. Still to come (see the issue tracker): the temporal band-pass mode on the
-network's features, the other classical methods, resizing and regions of interest.
+routed through the same call. Still to come (see the issue tracker): the other classical methods,
+resizing and regions of interest.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ import torch
 from .errors import MMKitError
 from .models import MODEL_NAMES
 
-MODES = ("dynamic", "static")
+MODES = ("dynamic", "static", "temporal")
 CLASSICAL = ("linear",)
 
 
@@ -43,8 +48,12 @@ class MagnifyConfig:
     batch_size: int = 4
     reference: int = 0           # static mode: index of the reference frame
     device: str = "auto"
-    low_hz: float = 0.5          # the linear method's pass band
+    low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
     high_hz: float = 3.0
+    capture_fps: float | None = None  # frame rate the filters assume (a high-speed capture); None: the video's
+    filter: str = "butter"       # temporal mode: "butter" (IIR) or "fir"
+    order: int = 2               # Butterworth prototype order
+    fir_taps: int = 31           # FIR length (odd)
     linear: dict = field(default_factory=dict)  # other LinearConfig fields
 
     def validate(self) -> None:
@@ -59,6 +68,8 @@ class MagnifyConfig:
             raise MMKitError(f"batch_size must be at least 1, got {self.batch_size}")
         if self.reference < 0:
             raise MMKitError(f"reference frame must be >= 0, got {self.reference}")
+        if self.filter not in ("butter", "fir"):
+            raise MMKitError(f"unknown temporal filter {self.filter!r}; choose 'butter' or 'fir'")
 
 
 def load_method(method: str, device: torch.device) -> torch.nn.Module:
@@ -102,15 +113,61 @@ def _pairs(frames: Iterator[np.ndarray], cfg: MagnifyConfig) -> Iterator[tuple[n
         yield ref, frame
 
 
+def make_filter(cfg: MagnifyConfig, fps: float):
+    """The streaming band-pass of the temporal mode, for ``fps`` (or ``cfg.fps`` when given)."""
+    from .filters import StreamingFIR, StreamingIIR, butter_bandpass_sos, fir_bandpass_taps
+
+    fs = cfg.capture_fps or fps
+    if cfg.filter == "fir":
+        return StreamingFIR(fir_bandpass_taps(cfg.fir_taps, cfg.low_hz, cfg.high_hz, fs))
+    return StreamingIIR(butter_bandpass_sos(cfg.order, cfg.low_hz, cfg.high_hz, fs))
+
+
+def _batches(frames: Iterator[np.ndarray], size: int) -> Iterator[list[np.ndarray]]:
+    while batch := list(itertools.islice(frames, size)):
+        yield batch
+
+
+@torch.no_grad()
+def temporal_motion(net: torch.nn.Module, frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float,
+                    device: torch.device) -> Iterator[tuple[object, torch.Tensor]]:
+    """Yield ``(encoded, band-passed D_t)`` per frame: the encoder against the reference, then the filter."""
+    from .models import MagnificationNet
+
+    if not isinstance(net, MagnificationNet):
+        raise MMKitError("temporal mode needs one of the paper's networks (light, base, or their checkpoints)")
+    frames = iter(frames)
+    head = list(itertools.islice(frames, cfg.reference + 1))
+    if len(head) <= cfg.reference:
+        raise MMKitError(f"reference frame {cfg.reference} does not exist: the clip has {len(head)} frames")
+    ref = _to_batch([head[cfg.reference]], device)
+    filt = make_filter(cfg, fps)
+    primed = False
+    for batch in _batches(itertools.chain(head, frames), cfg.batch_size):
+        cur = _to_batch(batch, device)
+        enc = net.encode(ref.expand_as(cur), cur)
+        motion = enc.e_b - enc.e_a                       # (B, 2C, H/2, W/2), not yet times alpha
+        if not primed and hasattr(filt, "prime"):
+            filt.prime(motion[0])
+        primed = True
+        for i in range(len(batch)):
+            one = type(enc)(enc.e_a[i:i + 1], enc.e_b[i:i + 1], enc.appearance[i:i + 1], enc.size)
+            yield one, filt(motion[i:i + 1])
+
+
 @torch.no_grad()
 def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
-                   net: torch.nn.Module | None = None) -> Iterator[np.ndarray]:
+                   net: torch.nn.Module | None = None, fps: float = 30.0) -> Iterator[np.ndarray]:
     """Yield magnified frames, one per input frame, streaming (learned methods only)."""
     cfg.validate()
     from .train import resolve_device
 
     device = resolve_device(cfg.device)
     net = net if net is not None else load_method(cfg.method, device)
+    if cfg.mode == "temporal":
+        for enc, motion in temporal_motion(net, frames, cfg, fps, device):
+            yield _to_frames(net.decode(enc, net.manipulator(motion * float(cfg.alpha))))[0]
+        return
     batch: list[tuple[np.ndarray | None, np.ndarray]] = []
 
     def flush() -> Iterator[np.ndarray]:
@@ -168,7 +225,7 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
     if cfg.method in CLASSICAL:
         result = _magnify_linear(frames_in, cfg, src_fps)
     else:
-        result = magnify_frames(frames_in, cfg)
+        result = magnify_frames(frames_in, cfg, fps=src_fps)
     slices: tuple[list, list] = ([], [])
     if decorate:
         result = _decorate(originals, result, side_by_side, slices if slice_png is not None else None,
@@ -213,5 +270,5 @@ def _magnify_linear(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float
     from .classical.linear import LinearConfig, magnify_linear
 
     clip = np.stack(list(frames))
-    lin = LinearConfig(alpha=cfg.alpha, low_hz=cfg.low_hz, high_hz=cfg.high_hz, **cfg.linear)
+    lin = LinearConfig(alpha=cfg.alpha, low_hz=cfg.low_hz, high_hz=cfg.high_hz, fps=cfg.capture_fps, **cfg.linear)
     yield from magnify_linear(clip, lin, fps)

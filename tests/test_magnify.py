@@ -111,3 +111,38 @@ def test_side_by_side_and_slice_png(tmp_path, clip, net, monkeypatch):
     assert frames.shape == (len(clip), 24, 60, 3)
     assert np.array_equal(frames[:, :, :30], clip)  # the left half is the input
     assert (tmp_path / "s.png").stat().st_size > 5000
+
+
+def test_temporal_mode_band_passes_the_motion_features_like_scipy(net, clip):
+    """The engine's filtered D_t equals scipy's sosfilt of the same feature sequence started at rest on
+    the first frame's value (sosfilt_zi), i.e. the streaming filter is the textbook one."""
+    signal = pytest.importorskip("scipy.signal")
+    from mmkit.engine import temporal_motion
+    from mmkit.filters import butter_bandpass_sos
+
+    cfg = MagnifyConfig(alpha=10.0, mode="temporal", low_hz=2.0, high_hz=6.0, batch_size=3)
+    got = torch.stack([m[0] for _, m in temporal_motion(net, clip, cfg, 24.0, torch.device("cpu"))]).double()
+    with torch.no_grad():
+        x = torch.from_numpy(clip).permute(0, 3, 1, 2).float() / 127.5 - 1
+        enc = net.encode(x[:1].expand_as(x), x)
+        d = (enc.e_b - enc.e_a).double().numpy()
+    sos = butter_bandpass_sos(2, 2.0, 6.0, 24.0)
+    zi = signal.sosfilt_zi(sos)[:, :, None] * d[0].reshape(1, 1, -1)
+    ref = signal.sosfilt(sos, d.reshape(len(d), -1), axis=0, zi=zi)[0].reshape(d.shape)
+    np.testing.assert_allclose(got.numpy(), ref, atol=1e-5)
+
+
+def test_temporal_mode_keeps_a_still_clip_still_for_any_alpha(net, clip):
+    still = np.repeat(clip[:1], 6, axis=0)
+    outs = [magnify_frames(still, MagnifyConfig(alpha=a, mode="temporal", low_hz=1, high_hz=5), net, fps=24.0)
+            for a in (1.0, 50.0)]
+    a, b = (np.stack(list(o)) for o in outs)
+    assert np.array_equal(a, b)  # no motion in the band: alpha changes nothing
+    fir = list(magnify_frames(clip, MagnifyConfig(alpha=5.0, mode="temporal", filter="fir", fir_taps=5,
+                                                  low_hz=2, high_hz=6), net, fps=24.0))
+    assert len(fir) == len(clip)
+
+
+def test_temporal_band_must_fit_below_nyquist(net, clip):
+    with pytest.raises(MMKitError, match="Nyquist"):
+        list(magnify_frames(clip, MagnifyConfig(mode="temporal", low_hz=2, high_hz=20), net, fps=24.0))
