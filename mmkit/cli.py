@@ -50,7 +50,7 @@ def cmd_magnify(args: argparse.Namespace) -> None:
     out = magnify(args.input, args.alpha, mode=args.mode, method=args.method, out=args.output,
                   overwrite=args.overwrite, progress=not args.quiet, batch_size=args.batch_size,
                   reference=args.reference, device=args.device, low_hz=args.low_hz, high_hz=args.high_hz,
-                  filter=args.filter, capture_fps=args.fps,
+                  filter=args.filter, capture_fps=args.fps, bf16=args.bf16,
                   side_by_side=args.side_by_side, slice_png=args.slice_png, slice_row=args.slice_row,
                   slice_col=args.slice_col)
     print(f"wrote {out}" + (f" and {args.slice_png}" if args.slice_png else ""))
@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=float, default=None, help="capture frame rate for the filters (default: the video's)")
     p.add_argument("--filter", default="butter", choices=["butter", "fir"], help="temporal mode's band-pass")
     p.add_argument("--device", default="auto")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast: faster on AMX CPUs, ~2 levels from fp32")
     p.add_argument("--side-by-side", action="store_true", help="write input | magnified")
     p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")
     p.add_argument("--slice-row", type=int, default=None, help="row of the slice (default: the middle)")

