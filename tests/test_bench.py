@@ -28,3 +28,11 @@ def test_inference_bench_prints_every_variant_with_its_difference(capsys):
     assert set(rows) == set(inference.VARIANTS)
     assert float(rows["eager fp32"][-1]) == 0.0   # fp32 against itself
     assert float(rows["bf16 autocast"][-1]) > 0.0  # bf16 does change the numbers, and says by how much
+
+
+def test_memory_bench_reports_peak_memory(capsys):
+    from mmkit.bench import memory
+
+    memory.main(["--method", "linear", "--frames", "6", "--size", "32"])
+    out = capsys.readouterr().out
+    assert "peak resident memory of mmkit magnify:" in out and "MiB" in out
