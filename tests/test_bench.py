@@ -33,6 +33,6 @@ def test_inference_bench_prints_every_variant_with_its_difference(capsys):
 def test_memory_bench_reports_peak_memory(capsys):
     from mmkit.bench import memory
 
-    memory.main(["--method", "linear", "--frames", "6", "--size", "32"])
+    memory.main(["--method", "linear", "--frames", "40", "--size", "32"])
     out = capsys.readouterr().out
     assert "peak resident memory of mmkit magnify:" in out and "MiB" in out
