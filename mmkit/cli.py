@@ -50,7 +50,8 @@ def cmd_magnify(args: argparse.Namespace) -> None:
     out = magnify(args.input, args.alpha, mode=args.mode, method=args.method, out=args.output,
                   overwrite=args.overwrite, progress=not args.quiet, batch_size=args.batch_size,
                   reference=args.reference, device=args.device, low_hz=args.low_hz, high_hz=args.high_hz,
-                  filter=args.filter, capture_fps=args.fps, bf16=args.bf16,
+                  filter=args.filter, capture_fps=args.fps, bf16=args.bf16, scale=args.scale,
+                  roi=tuple(args.roi) if args.roi else None,
                   side_by_side=args.side_by_side, slice_png=args.slice_png, slice_row=args.slice_row,
                   slice_col=args.slice_col)
     print(f"wrote {out}" + (f" and {args.slice_png}" if args.slice_png else ""))
@@ -155,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="score on 5 circles-benchmark scenes every N steps (eval_log.csv); 0: never")
     p.add_argument("--vgg", default=None, help="torchvision's vgg16-*.pth (else $MMKIT_VGG16, else hub cache)")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
+    p.add_argument("--roi", type=int, nargs=4, default=None, metavar=("Y0", "Y1", "X0", "X1"),
+                   help="magnify only this region (rows Y0:Y1, columns X0:X1)")
+    p.add_argument("--scale", type=float, default=None, help="resize frames by this factor first")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast")
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
@@ -174,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fps", type=float, default=None, help="capture frame rate for the filters (default: the video's)")
     p.add_argument("--filter", default="butter", choices=["butter", "fir"], help="temporal mode's band-pass")
     p.add_argument("--device", default="auto")
+    p.add_argument("--roi", type=int, nargs=4, default=None, metavar=("Y0", "Y1", "X0", "X1"),
+                   help="magnify only this region (rows Y0:Y1, columns X0:X1)")
+    p.add_argument("--scale", type=float, default=None, help="resize frames by this factor first")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast: faster on AMX CPUs, ~2 levels from fp32")
     p.add_argument("--side-by-side", action="store_true", help="write input | magnified")
     p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")

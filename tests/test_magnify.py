@@ -155,3 +155,16 @@ def test_bf16_and_channels_last_stay_close_to_fp32(net, clip):
     net.to(memory_format=torch.contiguous_format)
     assert np.abs(cl.astype(int) - ref).max() <= 1          # a different summation order at most
     assert 0 < np.abs(bf.astype(int) - ref).max() <= 8      # bf16 changes numbers (1 level measured here)
+
+
+def test_roi_and_scale(net, clip, monkeypatch):
+    import mmkit.engine as m
+    monkeypatch.setattr(m, "load_method", lambda method, device: net)
+    out = magnify(clip, 3.0, roi=(2, 20, 4, 25))
+    assert out.shape == (len(clip), 18, 21, 3)
+    out = magnify(clip, 3.0, scale=0.5)
+    assert out.shape == (len(clip), 12, 15, 3)
+    with pytest.raises(MMKitError, match="outside"):
+        magnify(clip, 3.0, roi=(0, 100, 0, 10))
+    with pytest.raises(MMKitError, match="scale"):
+        magnify(clip, 3.0, scale=0.0)
