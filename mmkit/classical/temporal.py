@@ -16,21 +16,7 @@ import torch
 from torch import Tensor
 
 from mmkit.errors import MMKitError
-
-
-def check_band(fs: float, low_hz: float, high_hz: float) -> None:
-    """Raise :class:`MMKitError` unless ``0 <= low_hz < high_hz <= fs / 2`` (and ``fs > 0``), all finite."""
-    if not (math.isfinite(fs) and fs > 0):
-        raise MMKitError(f"the frame rate must be a finite number > 0 Hz, got fs={fs}")
-    if not (math.isfinite(low_hz) and math.isfinite(high_hz)):
-        raise MMKitError(f"the band edges must be finite, got low_hz={low_hz}, high_hz={high_hz}")
-    if low_hz < 0:
-        raise MMKitError(f"low_hz must be >= 0 Hz, got {low_hz}")
-    if not low_hz < high_hz:
-        raise MMKitError(f"low_hz must be below high_hz, got low_hz={low_hz} >= high_hz={high_hz}")
-    if high_hz > fs / 2:
-        raise MMKitError(f"high_hz={high_hz} is above the Nyquist frequency fs/2 = {fs / 2} Hz of a {fs} fps "
-                         "clip: lower high_hz or use a video with a higher frame rate")
+from mmkit.filters import check_band  # noqa: F401  (one definition of a valid band, re-exported)
 
 
 def _check_signal(x: Tensor) -> None:
