@@ -7,7 +7,7 @@ from mmkit.data.samples import VibrationClip
 from mmkit.errors import MMKitError
 from mmkit.engine import MagnifyConfig, magnify, magnify_frames
 from mmkit.models import build_model
-from mmkit.video_io import probe, read_video, write_video
+from mmkit.video_io import probe, write_video
 
 
 @pytest.fixture(scope="module")

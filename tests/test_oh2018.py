@@ -1,5 +1,4 @@
 """Oh et al. (2018), the comparison network: size against the paper's Table 1, any size, trainable."""
-from dataclasses import replace
 
 import pytest
 import torch

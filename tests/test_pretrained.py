@@ -1,6 +1,5 @@
 """Shipped weights: exported from a run folder by the kit's own code, loaded by name."""
 import json
-from dataclasses import replace
 
 import pytest
 import torch

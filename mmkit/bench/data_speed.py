@@ -14,8 +14,8 @@ from dataclasses import replace
 import torch
 
 from ..data.pairs import DataConfig, SyntheticPairs
-from ..losses import total_loss
-from ..models import build_model
+from ..losses import LossWeights
+from ..train import TrainConfig
 
 
 def samples_per_second(cfg: DataConfig, seconds: float = 3.0) -> float:
@@ -31,25 +31,13 @@ def samples_per_second(cfg: DataConfig, seconds: float = 3.0) -> float:
 
 def train_samples_per_second(cfg: DataConfig, batch: int = 4, steps: int = 3) -> float:
     """Samples per second consumed by training the lightweight model (one batch reused, no data cost)."""
-    torch.manual_seed(0)
-    net = build_model("light")
-    opt = torch.optim.Adam(net.parameters(), lr=1e-4)
-    ds = SyntheticPairs(cfg)
-    items = [ds[i] for i in range(batch)]
-    b = {k: torch.stack([it[k] for it in items]) for k in items[0]}
+    import tempfile
 
-    def step() -> None:
-        out = net.intermediates(b["prev"], b["cur"], b["alpha"])
-        loss, _ = total_loss(out, b["target"], b["prev_clean"], b["cur_clean"], vgg=None)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
+    from .train_speed import steps_per_second
 
-    step()  # warm-up
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return steps * batch / (time.perf_counter() - t0)
+    train_cfg = TrainConfig(batch_size=batch, data=cfg, weights=LossWeights(perceptual=0.0))
+    with tempfile.TemporaryDirectory() as tmp:
+        return steps_per_second(train_cfg, steps, tmp)[0] * batch
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import time
 
-import numpy as np
 import torch
 
 from ..errors import MMKitError

@@ -105,12 +105,6 @@ def Disc(texture: FourierTexture, cx: float, cy: float, radius: float) -> Shape:
     return Shape(texture, cx, cy, radius, radius)
 
 
-def pixel_grid(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel-centre coordinates ``(x, y)``, each (H, W)."""
-    y, x = np.mgrid[0:height, 0:width].astype(np.float64)
-    return x, y
-
-
 def paint(frame: np.ndarray, obj: Shape, shift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
     """Composite ``obj`` moved by ``shift = (dx, dy)`` px over ``frame`` (H, W, 3), in place; returns it.
 
