@@ -170,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="where to write the result (format from its suffix)")
     p.add_argument("--alpha", type=float, required=True, help="magnification factor")
     p.add_argument("--mode", default="dynamic", choices=["dynamic", "static", "temporal"])
-    p.add_argument("--method", default="light", help="light, base, oh2018, linear, or a checkpoint path")
+    p.add_argument("--method", default="light", help="light, base, oh2018, a checkpoint path, or a classical "
+                   "method (mmkit.classical.registry: linear, ...)")
     p.add_argument("--reference", type=int, default=0, help="static mode: the reference frame")
     p.add_argument("--batch-size", type=int, default=4, help="frame pairs per network call")
     p.add_argument("--low-hz", type=float, default=0.5, help="temporal mode / linear method: pass band low cut-off")

@@ -15,9 +15,9 @@ memory does not grow with the length of the video. Modes:
   machine's hum is isolated). The filter runs as the frames stream; its state starts from the first
   frame's features, so a still scene stays still.
 
-The classical ``linear`` method (Wu et al. 2012) needs the whole clip for its temporal filter; it is
-routed through the same call. Still to come (see the issue tracker): the other classical methods,
-resizing and regions of interest.
+The classical methods (:mod:`mmkit.classical.registry`: ``linear`` after Wu et al. 2012, and the others as
+they land) need the whole clip for their temporal filters; they are routed through the same call, with
+their own parameters in ``params``.
 """
 from __future__ import annotations
 
@@ -35,12 +35,12 @@ from .errors import MMKitError
 from .models import MODEL_NAMES
 
 MODES = ("dynamic", "static", "temporal")
-CLASSICAL = ("linear",)
+from .classical.registry import METHODS as CLASSICAL  # noqa: E402  (name -> ClassicalMethod)
 
 
 @dataclass
 class MagnifyConfig:
-    """How to magnify. ``method``: a model name, a checkpoint path, or ``"linear"``."""
+    """How to magnify. ``method``: a model name, a checkpoint path, or a classical method's name."""
 
     alpha: float = 10.0
     mode: str = "dynamic"
@@ -58,7 +58,7 @@ class MagnifyConfig:
     filter: str = "butter"       # temporal mode: "butter" (IIR) or "fir"
     order: int = 2               # Butterworth prototype order
     fir_taps: int = 31           # FIR length (odd)
-    linear: dict = field(default_factory=dict)  # other LinearConfig fields
+    params: dict = field(default_factory=dict)  # a classical method's other config fields (e.g. LinearConfig)
 
     def validate(self) -> None:
         if not isinstance(self.alpha, (int, float)) or not math.isfinite(self.alpha) or self.alpha < 0:
@@ -246,7 +246,7 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
     if decorate:  # a second view of the input, consumed in step with the output
         frames_in, originals = itertools.tee(frames_in)
     if cfg.method in CLASSICAL:
-        result = _magnify_linear(frames_in, cfg, src_fps)
+        result = _magnify_classical(frames_in, cfg, src_fps)
     else:
         result = magnify_frames(frames_in, cfg, fps=src_fps)
     slices: tuple[list, list] = ([], [])
@@ -307,9 +307,15 @@ def _check_array(frames: np.ndarray) -> Iterator[np.ndarray]:
     return iter(frames)
 
 
-def _magnify_linear(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float) -> Iterator[np.ndarray]:
-    from .classical.linear import LinearConfig, magnify_linear
-
+def _magnify_classical(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float) -> Iterator[np.ndarray]:
+    """A classical method from :mod:`mmkit.classical.registry` over the whole clip (their filters need it)."""
+    method = CLASSICAL[cfg.method]
     clip = np.stack(list(frames))
-    lin = LinearConfig(alpha=cfg.alpha, low_hz=cfg.low_hz, high_hz=cfg.high_hz, fps=cfg.capture_fps, **cfg.linear)
-    yield from magnify_linear(clip, lin, fps)
+    try:
+        params = method.config(alpha=cfg.alpha, low_hz=cfg.low_hz, high_hz=cfg.high_hz, fps=cfg.capture_fps,
+                               **cfg.params)
+    except TypeError as e:
+        raise MMKitError(f"bad parameters for method {cfg.method!r}: {e}") from None
+    from .train import resolve_device
+
+    yield from method.run(clip, params, fps, device=resolve_device(cfg.device))

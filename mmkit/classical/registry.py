@@ -1,0 +1,27 @@
+"""The classical methods by name, so that ``mmkit.magnify(..., method=NAME)`` finds them.
+
+Each entry is a :class:`ClassicalMethod`: its parameter dataclass (which must have the fields ``alpha``,
+``low_hz``, ``high_hz`` and ``fps``, filled from :class:`mmkit.engine.MagnifyConfig`) and the function
+``run(frames, cfg, fps, device=...) -> frames`` that magnifies a whole ``(T, H, W, 3)`` clip. A new method
+registers itself here with one line; the engine and the command line need no change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .linear import LinearConfig, magnify_linear
+
+
+@dataclass(frozen=True)
+class ClassicalMethod:
+    config: type
+    run: Callable[..., np.ndarray]
+    reference: str  # the paper, for messages and tables
+
+
+METHODS: dict[str, ClassicalMethod] = {
+    "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012"),
+}
