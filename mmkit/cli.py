@@ -76,7 +76,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                       batch_size=args.batch_size, lr=args.lr, seed=args.seed, weights=weights,
                       data=dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed),
                       checkpoint_every=args.checkpoint_every, log_every=args.log_every,
-                      eval_every=args.eval_every, vgg_path=args.vgg,
+                      eval_every=args.eval_every, vgg_path=args.vgg, dataset_size=args.dataset_size,
+                      cache_dir=args.cache, time_limit=args.time_limit,
                       device=args.device, bf16=args.bf16, channels_last=args.channels_last)
     train(cfg, args.out, resume=args.resume, progress=not args.quiet)
     if os.environ.get("RANK", "0") == "0":
@@ -156,9 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="score on 5 circles-benchmark scenes every N steps (eval_log.csv); 0: never")
     p.add_argument("--vgg", default=None, help="torchvision's vgg16-*.pth (else $MMKIT_VGG16, else hub cache)")
     p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
-    p.add_argument("--roi", type=int, nargs=4, default=None, metavar=("Y0", "Y1", "X0", "X1"),
-                   help="magnify only this region (rows Y0:Y1, columns X0:X1)")
-    p.add_argument("--scale", type=float, default=None, help="resize frames by this factor first")
+    p.add_argument("--dataset-size", type=int, default=0,
+                   help="train on pairs 0..N-1 in epochs, as 8-bit images (Oh et al.: 100000); 0: a fresh pair "
+                        "for every sample")
+    p.add_argument("--cache", default=None,
+                   help="folder of pre-rendered pairs (python -m mmkit.data.cache); needs --dataset-size")
+    p.add_argument("--time-limit", type=float, default=0.0,
+                   help="stop after this many seconds with a checkpoint (--resume continues); 0: no limit")
     p.add_argument("--bf16", action="store_true", help="bf16 autocast")
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")

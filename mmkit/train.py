@@ -43,7 +43,8 @@ from .vgg import load_perceptual
 
 STAGES = ("proxy", "student")
 #: Settings a resumed run may change: they decide when things happen, not what is learned.
-SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device")
+SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
+                   "time_limit")
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
 EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
 
@@ -61,6 +62,9 @@ class TrainConfig:
     seed: int = 0                          # model initialisation
     weights: LossWeights = field(default_factory=LossWeights)
     data: DataConfig = field(default_factory=DataConfig)
+    dataset_size: int = 0                  # 0: a fresh pair for every sample; N: pairs 0..N-1 (8-bit) in epochs
+    cache_dir: str | None = None           # where pairs 0..N-1 are stored (mmkit.data.cache); else rendered
+    time_limit: float = 0.0                # stop (with a checkpoint) after this many seconds; 0: no limit
     checkpoint_every: int = 200
     log_every: int = 10
     eval_every: int = 0                    # score on the first eval_scenes circles scenes (0: never)
@@ -83,6 +87,10 @@ class TrainConfig:
         for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise MMKitError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.dataset_size < 0 or self.time_limit < 0:
+            raise MMKitError("dataset_size and time_limit must be >= 0")
+        if self.cache_dir and not self.dataset_size:
+            raise MMKitError("cache_dir needs dataset_size (the number of cached pairs to train on)")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise MMKitError(f"lr must be a positive number, got {self.lr}")
 
@@ -104,7 +112,10 @@ def resolve_device(name: str) -> torch.device:
 
 
 def git_commit() -> str | None:
-    """The commit of the source tree mmkit runs from, if it is a git checkout."""
+    """The commit of the source tree mmkit runs from: a git checkout's HEAD, else ``$MMKIT_GIT_COMMIT``
+    (set by a script that runs a copy of the tree, e.g. on a GPU machine)."""
+    if os.environ.get("MMKIT_GIT_COMMIT"):
+        return os.environ["MMKIT_GIT_COMMIT"]
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
                              text=True, timeout=5)
@@ -216,6 +227,12 @@ class Trainer:
         if self.vgg is not None:
             self.vgg = self.vgg.to(self.device)
         self.data = SyntheticPairs(cfg.data, length=cfg.steps * cfg.batch_size * self.world)
+        self.cache = None
+        if cfg.cache_dir:
+            from .data.cache import CachedPairs
+            self.cache = CachedPairs(cfg.cache_dir, cfg.data, cfg.dataset_size)
+        if cfg.time_limit and self.world > 1:
+            raise MMKitError("time_limit works for one process only (the ranks would stop at different steps)")
         if resume and self.ckpt_path.exists():
             self._restore(load_checkpoint(self.ckpt_path))
         elif self.run_dir.exists() and any(self.run_dir.iterdir()) and not resume:
@@ -284,16 +301,28 @@ class Trainer:
             w.writerow(row)
 
     def _evaluate(self) -> dict[float, float]:
-        """Score on a fixed slice of the circles benchmark at noise 0 and 2; log it; return the ratios."""
+        """Score on a fixed slice of the circles benchmark at noise 0, 2 and 5; log it; return the ratios."""
         from .evaluate import score_circles
 
         ratios = {}
-        for noise in (0.0, 2.0):
+        for noise in (0.0, 2.0, 5.0):
             s = score_circles(self.model, noise=noise, scenes=self.cfg.eval_scenes)
             self._append(self.eval_path, EVAL_FIELDS, {"step": self.step, "noise": noise, "mse": s.mse,
                                                        "identity_mse": s.identity_mse, "ratio": s.ratio})
             ratios[noise] = s.ratio
         return ratios
+
+    def _batch(self, first: int) -> dict[str, torch.Tensor]:
+        """The batch of pairs ``first .. first + B - 1`` (modulo ``dataset_size`` for a fixed set)."""
+        if not self.cfg.dataset_size:
+            return _batch(self.data, first, self.cfg.batch_size, self.device)
+        import numpy as np
+
+        from .data.cache import rendered_batch
+        idx = (first + np.arange(self.cfg.batch_size)) % self.cfg.dataset_size
+        if self.cache is not None:
+            return self.cache.batch(idx, self.device)
+        return rendered_batch(self.cfg.data, idx, self.device)
 
     def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         clean = self.cfg.stage == "proxy"
@@ -330,11 +359,12 @@ class Trainer:
         while self.step < self.cfg.steps:
             # Rank r of w trains on pairs (step * w + r) * B ... + B - 1: the data position is the step.
             first = (self.step * self.world + self.rank) * self.cfg.batch_size
-            log = self.train_step(_batch(self.data, first, self.cfg.batch_size, self.device))
+            log = self.train_step(self._batch(first))
             self.step += 1
+            out_of_time = bool(self.cfg.time_limit) and time.perf_counter() - t0 >= self.cfg.time_limit
             if not lead:
                 continue
-            if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
+            if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps or out_of_time:
                 self._append(self.log_path, LOG_FIELDS,
                              {"step": self.step, "seconds": round(time.perf_counter() - t0, 3), **log})
                 bar.set_postfix(loss=f"{log['total']:.4f}", l1=f"{log.get('l1', 0):.4f}")
@@ -342,10 +372,14 @@ class Trainer:
                 ratios = self._evaluate()
                 bar.write(f"step {self.step}: circles MSE / identity MSE = "
                           + ", ".join(f"{r:.3f} (noise {n:g})" for n, r in ratios.items()))
-            if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps:
+            if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps or out_of_time:
                 save_checkpoint(self.ckpt_path, self.model, self.opt, self.step, self.cfg,
                                 {"perceptual_enabled": self.vgg is not None, "world_size": self.world})
             bar.update(1)
+            if out_of_time:
+                bar.write(f"time limit of {self.cfg.time_limit:g} s reached at step {self.step}: checkpoint saved; "
+                          "--resume continues")
+                break
         bar.close()
         if self.world > 1:
             self._check_ranks_agree()

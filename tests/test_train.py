@@ -48,7 +48,8 @@ def test_proxy_then_student_train_and_log(tmp_path):
 def test_periodic_evaluation_on_the_circles_benchmark(tmp_path):
     train(replace(TINY, steps=2, eval_every=1, eval_scenes=1), tmp_path, progress=False)
     rows = list(csv.DictReader(open(tmp_path / "eval_log.csv")))
-    assert [(r["step"], r["noise"]) for r in rows] == [("1", "0.0"), ("1", "2.0"), ("2", "0.0"), ("2", "2.0")]
+    assert [(r["step"], r["noise"]) for r in rows] == [(step, noise) for step in ("1", "2")
+                                                       for noise in ("0.0", "2.0", "5.0")]
     r = rows[-1]
     assert float(r["ratio"]) == pytest.approx(float(r["mse"]) / float(r["identity_mse"]))
 
@@ -136,3 +137,26 @@ def test_two_process_ddp_on_cpu_ends_with_identical_weights(tmp_path):
     a, b = weights_of(tmp_path / "ddp" / "checkpoint.pt"), weights_of(tmp_path / "one" / "checkpoint.pt")
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-6)
+
+
+def test_a_fixed_set_trains_the_same_from_a_cache_as_rendered(tmp_path):
+    from mmkit.data.cache import build_cache
+
+    fixed = replace(TINY, steps=4, dataset_size=3)           # 4 steps of 2 pairs: the set of 3 wraps round
+    train(fixed, tmp_path / "rendered", progress=False)
+    cache = build_cache(tmp_path / "cache", fixed.data, 3, workers=1)
+    train(replace(fixed, cache_dir=str(cache)), tmp_path / "cached", progress=False)
+    assert_same_weights(weights_of(tmp_path / "rendered" / "checkpoint.pt"),
+                        weights_of(tmp_path / "cached" / "checkpoint.pt"))
+    with pytest.raises(MMKitError, match="another data config"):
+        train(replace(fixed, cache_dir=str(cache), data=DataConfig(size=32, seed=1)), tmp_path / "x", progress=False)
+    with pytest.raises(MMKitError, match="fewer than"):
+        train(replace(fixed, cache_dir=str(cache), dataset_size=5), tmp_path / "y", progress=False)
+
+
+def test_time_limit_stops_with_a_checkpoint_and_resume_finishes(tmp_path):
+    train(replace(TINY, time_limit=1e-9), tmp_path, progress=False)   # stops after the first step
+    assert load_checkpoint(tmp_path / "checkpoint.pt")["step"] == 1
+    train(TINY, tmp_path, resume=True, progress=False)               # the limit is a schedule field
+    train(TINY, tmp_path / "straight", progress=False)
+    assert_same_weights(weights_of(tmp_path / "checkpoint.pt"), weights_of(tmp_path / "straight" / "checkpoint.pt"))
