@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .linear import LinearConfig, magnify_linear
+from .riesz import RieszConfig, magnify_riesz
 
 
 @dataclass(frozen=True)
@@ -24,4 +25,5 @@ class ClassicalMethod:
 
 METHODS: dict[str, ClassicalMethod] = {
     "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012"),
+    "riesz": ClassicalMethod(RieszConfig, magnify_riesz, "Wadhwa et al., ICCP 2014"),
 }
