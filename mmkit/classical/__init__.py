@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from .linear import LinearConfig, level_alphas, magnify_linear, rgb_to_yiq, yiq_to_rgb
+from .phase import PhaseConfig, magnify_phase  # noqa: F401  (Wadhwa et al., SIGGRAPH 2013)
 from .pyramids import collapse_laplacian, gaussian_blur_down, laplacian_pyramid, max_pyramid_levels, upsample
 from .riesz import RieszConfig, RieszMagnifier, magnify_riesz  # noqa: F401  (Wadhwa et al., ICCP 2014)
+from .steerable import SteerablePyramid  # noqa: F401  (complex steerable pyramid)
 from .temporal import check_band, ideal_bandpass, iir_bandpass, lowpass_coefficient
 
 __all__ = [

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from .linear import LinearConfig, magnify_linear
+from .phase import PhaseConfig, magnify_phase
 from .riesz import RieszConfig, magnify_riesz
 
 
@@ -26,4 +27,5 @@ class ClassicalMethod:
 METHODS: dict[str, ClassicalMethod] = {
     "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012"),
     "riesz": ClassicalMethod(RieszConfig, magnify_riesz, "Wadhwa et al., ICCP 2014"),
+    "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013"),
 }
