@@ -1,6 +1,9 @@
 """Classical (non-learned) motion magnification: linear Eulerian video magnification (Wu et al., 2012)."""
 from __future__ import annotations
 
+from .acceleration import AccelerationConfig, magnify_acceleration  # noqa: F401  (Zhang et al., 2017)
+from .anisotropy import AnisotropyConfig, magnify_anisotropy  # noqa: F401  (after Takeda et al., 2019)
+from .jerk import JerkConfig, magnify_jerk  # noqa: F401  (Takeda et al., 2018)
 from .linear import LinearConfig, level_alphas, magnify_linear, rgb_to_yiq, yiq_to_rgb
 from .phase import PhaseConfig, magnify_phase  # noqa: F401  (Wadhwa et al., SIGGRAPH 2013)
 from .pyramids import collapse_laplacian, gaussian_blur_down, laplacian_pyramid, max_pyramid_levels, upsample

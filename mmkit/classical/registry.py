@@ -12,6 +12,9 @@ from typing import Callable
 
 import numpy as np
 
+from .acceleration import AccelerationConfig, magnify_acceleration
+from .anisotropy import AnisotropyConfig, magnify_anisotropy
+from .jerk import JerkConfig, magnify_jerk
 from .linear import LinearConfig, magnify_linear
 from .phase import PhaseConfig, magnify_phase
 from .riesz import RieszConfig, magnify_riesz
@@ -28,4 +31,8 @@ METHODS: dict[str, ClassicalMethod] = {
     "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012"),
     "riesz": ClassicalMethod(RieszConfig, magnify_riesz, "Wadhwa et al., ICCP 2014"),
     "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013"),
+    "acceleration": ClassicalMethod(AccelerationConfig, magnify_acceleration, "Zhang et al., CVPR 2017"),
+    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "Takeda et al., CVPR 2018"),
+    "anisotropy": ClassicalMethod(AnisotropyConfig, magnify_anisotropy,
+                                  "after Takeda et al., CVPR 2019 (our construction of the FA filter)"),
 }
