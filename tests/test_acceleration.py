@@ -1,13 +1,21 @@
 """Acceleration (Zhang et al. 2017), jerk-aware (Takeda et al. 2018) and FA-filtered (after Takeda et al. 2019)
 magnification on the phase pipeline: kernels, constant velocity left alone, vibration magnified 1 + alpha times,
 quick motion suppressed, noise, errors, mmkit.magnify."""
+import itertools
+
 import numpy as np
 import pytest
 import torch
 
 import mmkit
-from mmkit.classical import (AccelerationConfig, AnisotropyConfig, JerkConfig, magnify_acceleration,
-                             magnify_anisotropy, magnify_jerk)
+from mmkit.classical import (
+    AccelerationConfig,
+    AnisotropyConfig,
+    JerkConfig,
+    magnify_acceleration,
+    magnify_anisotropy,
+    magnify_jerk,
+)
 from mmkit.classical.acceleration import correlate_time, dog_kernel, dog_sigma
 from mmkit.classical.anisotropy import fractional_anisotropy, gaussian_window
 from mmkit.data import random_texture, render
@@ -65,7 +73,7 @@ def gratings(*rows):
     ``rows`` are (height, d) pairs; the frame is 64 px wide, so every strip is periodic along x."""
     strips = []
     for h, d in rows:
-        y, x = np.mgrid[0:h, 0:64].astype(np.float64)
+        _, x = np.mgrid[0:h, 0:64].astype(np.float64)
         strips.append(np.stack([0.5 + 0.3 * np.cos(2 * np.pi * (x - dt) / LAMBDA) for dt in d]))
     return np.repeat(np.concatenate(strips, axis=1).astype(np.float32)[..., None], 3, axis=-1)
 
@@ -74,7 +82,7 @@ def track(frames, region):
     """x motion of a region from frame 0, followed frame to frame (each step folded into +-lambda/2: a grating's
     phase correlation cannot tell a shift from one a wavelength longer)."""
     steps = [0.0]
-    for a, b in zip(frames[:-1], frames[1:]):
+    for a, b in itertools.pairwise(frames):
         s = measure_shift(a, b, region)[0]
         steps.append((s + LAMBDA / 2) % LAMBDA - LAMBDA / 2)
     return np.cumsum(steps)
@@ -108,7 +116,7 @@ def test_acceleration_on_a_texture():
     d = 0.4 * t + 0.05 * VIB
     clip = np.stack([render(64, 64, tex, [], bg_shift=(dt, 0.0)) for dt in d]).astype(np.float32)
     out = magnify_acceleration(clip, AccelerationConfig(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
-    steps = [0.0] + [measure_shift(a, b, (16, 48, 16, 48))[0] for a, b in zip(out[:-1], out[1:])]
+    steps = [0.0] + [measure_shift(a, b, (16, 48, 16, 48))[0] for a, b in itertools.pairwise(out)]
     v, a, _ = fit(np.cumsum(steps))
     assert v == pytest.approx(0.4, rel=0.01)
     assert 0.8 * 11 * 0.05 < a < 11 * 0.05

@@ -18,7 +18,7 @@ SIN2 = np.sin(2 * np.pi * 2.0 * t / FPS)  # 2 Hz: on a DFT bin of 30 frames at 3
 
 def grating_clip(d, wavelength=16.0, h=H, w=W):
     """(T, H, W, 3) float32 frames of a vertical grating rendered exactly at x - d(t) (periodic on the frame)."""
-    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    _, x = np.mgrid[0:h, 0:w].astype(np.float64)
     frames = [0.5 + 0.3 * np.cos(2 * np.pi * (x - dt) / wavelength) for dt in d]
     return np.repeat(np.stack(frames).astype(np.float32)[..., None], 3, axis=-1)
 

@@ -84,7 +84,7 @@ def dog_kernel(order: int, sigma: float, target_hz: float, fs: float) -> np.ndar
     """
     if order not in (2, 3):
         raise MMKitError(f"derivative-of-Gaussian order must be 2 or 3, got {order}")
-    half = int(math.ceil(4 * sigma))
+    half = math.ceil(4 * sigma)
     s = np.arange(-half, half + 1, dtype=np.float64)
     g = np.exp(-0.5 * (s / sigma) ** 2)
     if order == 2:
@@ -140,7 +140,7 @@ def check_dog(cfg: AccelerationConfig, fps: float, frames: np.ndarray) -> float:
     cfg.validate()
     fs = float(fps if cfg.fps is None else cfg.fps)
     check_band(fs, cfg.low_hz, cfg.high_hz)
-    half = int(math.ceil(4 * dog_sigma(cfg.target_hz, fs)))
+    half = math.ceil(4 * dog_sigma(cfg.target_hz, fs))
     n_frames = frames.shape[0] if isinstance(frames, np.ndarray) and frames.ndim == 4 else None
     if n_frames is not None and n_frames < half + 1:
         raise MMKitError(f"{type(cfg).__name__}: the derivative-of-Gaussian filter for {cfg.target_hz:g} Hz at "

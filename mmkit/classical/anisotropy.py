@@ -33,9 +33,9 @@ treat results as "FA-filtered jerk-aware magnification after Takeda et al.", not
 **How much it helps, measured** (tests/test_acceleration.py: a noisy clip, noise std 0.01, with a quick jump,
 a 0.05 px vibration and a static texture; alpha 10): the noise added in the static region is 0.0065 (std)
 against 0.0084 for jerk-aware and 0.0101 for plain acceleration magnification, while the vibration is
-magnified as much as by the jerk-aware method (0.522 against 0.505 px, from 0.05 px). A clear but modest gain: neighbouring orientation bands overlap,
-so their noise is correlated and never quite isotropic; the paper reports stronger suppression, which our
-construction does not reproduce.
+magnified as much as by the jerk-aware method (0.522 against 0.505 px, from 0.05 px). A clear but modest
+gain: neighbouring orientation bands overlap, so their noise is correlated and never quite isotropic. How
+this compares with the paper's own filter we could not check.
 
 The rest (target frequency, ``1 + alpha`` convention at that frequency, unwrapped phase) is as in
 :mod:`mmkit.classical.acceleration`.
@@ -80,7 +80,7 @@ class AnisotropyConfig(JerkConfig):
 
 def gaussian_window(sigma: float) -> np.ndarray:
     """Normalised Gaussian taps, ``+-ceil(3 sigma)``."""
-    half = max(1, int(math.ceil(3 * sigma)))
+    half = max(1, math.ceil(3 * sigma))
     s = np.arange(-half, half + 1, dtype=np.float64)
     g = np.exp(-0.5 * (s / sigma) ** 2)
     return g / g.sum()

@@ -88,7 +88,7 @@ def jerk_weight(cfg: JerkConfig, fs: float):
     """``weight(filtered, dphi, amp, fs)`` of the jerk-aware filter, one weight per band."""
     sigma_t = dog_sigma(cfg.target_hz, fs)
     kernel = dog_kernel(3, sigma_t, cfg.target_hz, fs)
-    reach = int(math.ceil(cfg.jerk_window * sigma_t))
+    reach = math.ceil(cfg.jerk_window * sigma_t)
 
     def weight(filtered: list[Tensor], dphis: list[Tensor], amps: list[Tensor], fs_: float) -> list[Tensor]:
         out = []

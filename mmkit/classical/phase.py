@@ -43,8 +43,8 @@ defaults: ``alpha = 10``, octave pyramid, 4 orientations, ``sigma = 2``, ideal t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch

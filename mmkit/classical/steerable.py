@@ -108,7 +108,7 @@ def max_depth(height: int, width: int) -> int:
     >>> max_depth(64, 96), max_depth(37, 53), max_depth(8, 8)
     (4, 3, 1)
     """
-    return max(1, int(math.floor(math.log2(min(height, width)))) - 2)
+    return max(1, math.floor(math.log2(min(height, width))) - 2)
 
 
 def _centred_freqs(n: int, device: torch.device) -> Tensor:
@@ -118,7 +118,7 @@ def _centred_freqs(n: int, device: torch.device) -> Tensor:
 
 def _crop(n: int, r_max: float) -> tuple[int, int]:
     """Centred index range holding every frequency with ``2 pi |f| < r_max`` along an axis of ``n`` bins."""
-    m = int(math.floor(r_max * n / (2 * math.pi))) + 1
+    m = math.floor(r_max * n / (2 * math.pi)) + 1
     if 2 * m + 1 >= n:
         return 0, n
     c = n // 2
