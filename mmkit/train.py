@@ -44,7 +44,9 @@ from .vgg import load_perceptual
 STAGES = ("proxy", "student")
 #: Settings a resumed run may change: they decide when things happen, not what is learned.
 SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
-                   "time_limit")
+                   "time_limit", "proxy_checkpoint", "vgg_path")
+# (proxy_checkpoint and vgg_path are where files lie: a run may move, e.g. from a GPU machine; the proxy's
+# weights are checked by their digest on resume, the VGG-16 file by perceptual_enabled.)
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
 EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
 
@@ -275,6 +277,14 @@ class Trainer:
                              f"with as many (this run has {self.world}), or the data order would change")
         self.model.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
+        if state.get("proxy_digest") and self.proxy is not None and weights_digest(self.proxy) != state["proxy_digest"]:
+            raise MMKitError(f"{self.cfg.proxy_checkpoint} is not the proxy model this run was trained with "
+                             "(its weights differ); resume with the same proxy checkpoint")
+        if "perceptual_enabled" in state and bool(state["perceptual_enabled"]) != (self.vgg is not None):
+            raise MMKitError(f"{self.ckpt_path} was trained {'with' if state['perceptual_enabled'] else 'without'} "
+                             "the VGG-16 perceptual loss, and this resume would train "
+                             f"{'with' if self.vgg is not None else 'without'} it; give the same VGG-16 file "
+                             "(--vgg or $MMKIT_VGG16) or none, as before")
         torch.set_rng_state(state["torch_rng"])
         self.step = int(state["step"])
         self._truncate_log(self.step)
@@ -374,7 +384,8 @@ class Trainer:
                           + ", ".join(f"{r:.3f} (noise {n:g})" for n, r in ratios.items()))
             if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps or out_of_time:
                 save_checkpoint(self.ckpt_path, self.model, self.opt, self.step, self.cfg,
-                                {"perceptual_enabled": self.vgg is not None, "world_size": self.world})
+                                {"perceptual_enabled": self.vgg is not None, "world_size": self.world,
+                                 "proxy_digest": weights_digest(self.proxy) if self.proxy is not None else None})
             bar.update(1)
             if out_of_time:
                 bar.write(f"time limit of {self.cfg.time_limit:g} s reached at step {self.step}: checkpoint saved; "

@@ -100,8 +100,11 @@ def test_command_line_magnify(tmp_path, capsys):
                  "--low-hz", "1.5", "--high-hz", "3.5", "--quiet"]) == 0
     assert probe(out).n_frames == probe(sample_path()).n_frames
     assert main(["magnify", str(sample_path()), "-o", str(out), "--alpha", "5", "--method", "light",
-                 "--quiet", "--overwrite"]) == 2
-    assert "no shipped weights" in capsys.readouterr().err
+                 "--quiet", "--overwrite"]) == 0                 # the shipped network
+    assert probe(out).n_frames == probe(sample_path()).n_frames
+    assert main(["magnify", str(sample_path()), "-o", str(out), "--alpha", "5", "--method",
+                 str(tmp_path / "missing.pt"), "--quiet", "--overwrite"]) == 2
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_side_by_side_and_slice_png(tmp_path, clip, net, monkeypatch):

@@ -160,3 +160,19 @@ def test_time_limit_stops_with_a_checkpoint_and_resume_finishes(tmp_path):
     train(TINY, tmp_path, resume=True, progress=False)               # the limit is a schedule field
     train(TINY, tmp_path / "straight", progress=False)
     assert_same_weights(weights_of(tmp_path / "checkpoint.pt"), weights_of(tmp_path / "straight" / "checkpoint.pt"))
+
+
+def test_a_moved_proxy_resumes_but_another_proxy_is_refused(tmp_path):
+    import shutil
+
+    train(replace(TINY, steps=2), tmp_path / "proxy_a", progress=False)
+    train(replace(TINY, steps=2, seed=1), tmp_path / "proxy_b", progress=False)
+    student = replace(TINY, stage="student", proxy_checkpoint=str(tmp_path / "proxy_a" / "checkpoint.pt"))
+    train(replace(student, time_limit=1e-9), tmp_path / "student", progress=False)
+    shutil.copytree(tmp_path / "proxy_a", tmp_path / "moved")
+    with pytest.raises(MMKitError, match="not the proxy model"):
+        train(replace(student, proxy_checkpoint=str(tmp_path / "proxy_b" / "checkpoint.pt")), tmp_path / "student",
+              resume=True, progress=False)
+    train(replace(student, proxy_checkpoint=str(tmp_path / "moved" / "checkpoint.pt")), tmp_path / "student",
+          resume=True, progress=False)
+    assert load_checkpoint(tmp_path / "student" / "checkpoint.pt")["step"] == TINY.steps

@@ -1,0 +1,39 @@
+"""The weights that ship in mmkit/weights: made by mmkit train (the committed run folders), loadable, useful."""
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from mmkit.data.benchmarks import CirclesConfig
+from mmkit.evaluate import score_circles
+from mmkit.pretrained import WEIGHTS_DIR, available, load_pretrained
+from mmkit.train import load_checkpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ("light", "base", "oh2018")
+
+
+def test_every_model_ships():
+    assert set(SHIPPED) <= set(available())
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_weights_are_those_of_the_committed_run(name):
+    meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
+    assert meta["step"] > 0 and meta["train_config"]["model"] == name and meta["git_commit"]
+    assert (WEIGHTS_DIR / f"{name}_loss_log.csv").exists()
+    run = ROOT / meta["run_dir"]
+    if not run.exists():
+        pytest.skip("run folders are not part of an installed package")
+    state = load_checkpoint(run / "checkpoint.pt")
+    assert state["step"] == meta["step"]
+    net = load_pretrained(name)
+    for key, value in net.state_dict().items():
+        assert torch.equal(value, state["model"][key]), key
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_models_beat_returning_the_input_on_circles(name):
+    score = score_circles(load_pretrained(name), CirclesConfig(n_scenes=3), noise=0.0)
+    assert score.ratio < 1.0, score
