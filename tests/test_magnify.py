@@ -1,4 +1,6 @@
 """The magnify engine: modes, streaming, frame count, the linear method through the same call, errors."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -171,3 +173,13 @@ def test_roi_and_scale(net, clip, monkeypatch):
         magnify(clip, 3.0, roi=(0, 100, 0, 10))
     with pytest.raises(MMKitError, match="scale"):
         magnify(clip, 3.0, scale=0.0)
+
+
+def test_compiled_network_gives_the_eager_frames(clip):
+    torch.manual_seed(0)
+    small = build_model("light", {"channels": 4}).eval()
+    cfg = MagnifyConfig(alpha=10.0, batch_size=3)            # 7 frames: the last batch is padded
+    eager = np.stack(list(magnify_frames(clip, cfg, small)))
+    compiled = np.stack(list(magnify_frames(clip, replace(cfg, compile=True), small)))
+    assert compiled.shape == eager.shape
+    assert np.abs(compiled.astype(int) - eager).max() <= 1

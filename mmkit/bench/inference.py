@@ -1,7 +1,8 @@
 """Inference speed of the networks under each execution option, measured in one run.
 
 Run: ``python -m mmkit.bench`` (or ``python -m mmkit.bench.inference --sizes 384``). For each model and
-size it prints frames per second for eager fp32, channels-last, bf16 autocast and both, the ratio to
+size it prints frames per second for eager fp32, channels-last, bf16 autocast and both, torch.compile
+(inductor; its compilation at each shape is in the warm-up, not in the timing), the ratio to
 eager fp32, and the largest difference of the output from fp32 on the bundled sample clip, in 0..255
 levels (the kit's tolerance for a default path is 2 levels). Shipped weights are used when they exist,
 else a freshly initialised network (said in the output: its differences are only indicative).
@@ -18,7 +19,9 @@ from ..errors import MMKitError
 from ..models import build_model
 
 VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True}, "bf16 autocast": {"bf16": True},
-            "bf16 + channels-last": {"bf16": True, "channels_last": True}}
+            "bf16 + channels-last": {"bf16": True, "channels_last": True},
+            "compiled + channels-last": {"compile": True, "channels_last": True},
+            "compiled, batch 4": {"compile": True, "channels_last": True, "batch": 4}}
 
 
 def model_for(name: str) -> tuple[torch.nn.Module, str]:
@@ -42,7 +45,7 @@ def run(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, alpha: floa
 
 def frames_per_second(net: torch.nn.Module, size: int, batch: int, repeats: int, **opts) -> float:
     x = torch.rand(batch, 3, size, size) * 2 - 1
-    run(net, x, x, 10.0, **opts)  # warm-up
+    run(net, x, x, 10.0, **opts)  # warm-up (and, for a compiled network, its compilation at this shape)
     t0 = time.perf_counter()
     for _ in range(repeats):
         run(net, x, x.flip(-1), 10.0, **opts)
@@ -65,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[720, 384])
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile variants (they take minutes)")
     args = p.parse_args(argv)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; output difference on the sample "
           "clip, in 0..255 levels")
@@ -72,19 +76,23 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.models:
         net, source = model_for(name)
         print(f"\n{name} ({source})")
-        print(f"{'variant':<22}" + "".join(f"{f'fps {s}':>11}{'x fp32':>8}" for s in args.sizes) + f"{'max diff':>10}")
+        print(f"{'variant':<26}" + "".join(f"{f'fps {s}':>11}{'x fp32':>8}" for s in args.sizes) + f"{'max diff':>10}")
         ref_fps: dict[int, float] = {}
         ref_out = run(net, prev, cur, 20.0)
         for variant, opts in VARIANTS.items():
-            cl = opts.get("channels_last", False)
+            if args.no_compile and opts.get("compile"):
+                continue
+            opts = dict(opts)
+            cl, batch = opts.get("channels_last", False), opts.pop("batch", args.batch)
             net.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
+            model = torch.compile(net, dynamic=False) if opts.pop("compile", False) else net
             cells = ""
             for size in args.sizes:
-                fps = frames_per_second(net, size, args.batch, args.repeats, **opts)
+                fps = frames_per_second(model, size, batch, args.repeats, **opts)
                 ref_fps.setdefault(size, fps)
                 cells += f"{fps:>11.2f}{fps / ref_fps[size]:>8.2f}"
-            diff = float((run(net, prev, cur, 20.0, **opts) - ref_out).abs().max()) * 127.5
-            print(f"{variant:<22}{cells}{diff:>10.2f}")
+            diff = float((run(model, prev, cur, 20.0, **opts) - ref_out).abs().max()) * 127.5
+            print(f"{variant:<26}{cells}{diff:>10.2f}")
         net.to(memory_format=torch.contiguous_format)
 
 
