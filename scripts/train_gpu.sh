@@ -22,7 +22,9 @@ if [ -z "${MMKIT_VGG16:-}" ]; then
   [ -n "$VGG" ] && export MMKIT_VGG16=$VGG
 fi
 log "VGG-16 file: ${MMKIT_VGG16:-none (training without L_p)}"
-$PYTHON -m mmkit.data.cache "$CACHE" --pairs "$PAIRS" --size "$SIZE" || exit 1
+# One BLAS thread per rendering process: with 2 each, 16 processes ran at 289 pairs/s on 16 cores (346 s for 100k).
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+  $PYTHON -m mmkit.data.cache "$CACHE" --pairs "$PAIRS" --size "$SIZE" || exit 1
 log "cache ready"
 
 COMMON=(--batch-size "$BATCH" --size "$SIZE" --dataset-size "$PAIRS" --cache "$CACHE" --bf16 --channels-last
