@@ -1,0 +1,133 @@
+"""The course's 1-D lesson and figure helpers (mmkit.lessons): exact values, and figures that show the data."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from mmkit import lessons
+from mmkit.models.inspect import LayerInfo, ReceptiveField
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_slope_is_the_derivative_of_the_signal():
+    x = np.linspace(0, 40, 4001)
+    numeric = np.gradient(lessons.signal(x, 13.0), x)
+    assert np.abs(numeric - lessons.signal_slope(x, 13.0))[1:-1].max() < 1e-4
+
+
+def test_shift_moves_the_pattern_towards_smaller_x():
+    # f(x + 4) at x is f at x + 4: the crest at x = 0 now sits at x = -4, i.e. one wavelength on at x = 12.
+    x = np.array([12.0])
+    assert lessons.shifted(x, 4.0, 16.0)[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("shift, wavelength", [(0.1, 16.0), (1.0, 16.0), (2.0, 16.0), (5.0, 16.0), (3.0, 7.0)])
+def test_first_order_error_closed_form_matches_the_largest_error_on_a_fine_grid(shift, wavelength):
+    x = np.linspace(0, wavelength, 20001)
+    numeric = np.abs(lessons.first_order(x, shift, wavelength) - lessons.shifted(x, shift, wavelength)).max()
+    assert lessons.first_order_error(shift, wavelength) == pytest.approx(numeric, rel=1e-6)
+
+
+def test_first_order_error_values():
+    assert lessons.first_order_error(0.0, 16.0) == 0.0
+    # small shifts: about phi^2 / 2, phi = 2 pi shift / wavelength
+    phi = 2 * np.pi * 0.01 / 16
+    assert lessons.first_order_error(0.01, 16.0) == pytest.approx(phi ** 2 / 2, rel=1e-3)
+    # only the ratio shift / wavelength matters; at Wu et al.'s lambda / 8 the error is 0.303 of the amplitude
+    assert lessons.first_order_error(1.0, 8.0) == pytest.approx(lessons.first_order_error(4.0, 32.0))
+    assert lessons.first_order_error(lessons.WU_BOUND, 1.0) == pytest.approx(0.303176, abs=1e-6)
+    # vectorised, and growing with the shift
+    errs = lessons.first_order_error(np.array([0.5, 1.0, 2.0]), 16.0)
+    assert errs.shape == (3,) and np.all(np.diff(errs) > 0)
+
+
+def test_one_d_video_is_the_signal_moved_by_the_vibration():
+    v = lessons.one_d_video(amplitude=0.25, alpha=20.0, wavelength=16.0, frequency_hz=2.5, fps=30.0,
+                            n_frames=12, width=32)
+    x = np.arange(32.0)
+    # frame 0: no displacement, all three equal f(x)
+    for img in v.values():
+        np.testing.assert_allclose(img[0], lessons.signal(x, 16.0), atol=1e-12)
+    # frame 3 (t = 0.1 s) is the crest of the 2.5 Hz sine: delta = 0.25 px, magnified 5 px
+    np.testing.assert_allclose(v["input"][3], lessons.signal(x + 0.25, 16.0), atol=1e-12)
+    np.testing.assert_allclose(v["true"][3], lessons.signal(x + 5.0, 16.0), atol=1e-12)
+    np.testing.assert_allclose(v["first order"][3], lessons.first_order(x, 5.0, 16.0), atol=1e-12)
+    # a long wavelength: the first-order video is close to the true one (error below 1 %)
+    w = lessons.one_d_video(amplitude=0.25, alpha=20.0, wavelength=400.0)
+    assert np.abs(w["first order"] - w["true"]).max() < 0.01
+
+
+def test_plot_first_order_draws_the_four_signals_and_marks_the_setting():
+    fig = lessons.plot_first_order(delta=0.25, alpha=20.0, wavelength=16.0)
+    ax, ax_err = fig.axes
+    lines = ax.get_lines()
+    assert len(lines) == 4
+    x, y = lines[3].get_data()  # the first-order curve
+    np.testing.assert_allclose(y, lessons.first_order(x, 5.0, 16.0))
+    mx, my = ax_err.get_lines()[-1].get_data()
+    assert mx[0] == pytest.approx(5.0 / 16.0)
+    assert my[0] == pytest.approx(lessons.first_order_error(5.0, 16.0))
+    assert tuple(fig.get_size_inches()) == (7, 3)
+
+
+def test_show_first_order_is_an_interact_callback():
+    widgets = pytest.importorskip("ipywidgets")
+    widgets.interact(lessons.show_first_order, delta=(0.0, 1.0, 0.01), alpha=(1.0, 100.0), wavelength=(4.0, 64.0))
+    lessons.show_first_order(0.1, 10.0, 32.0)
+
+
+def test_plot_1d_video_shows_each_panel_clipped_like_a_display():
+    v = lessons.one_d_video(n_frames=6, width=16)
+    fig = lessons.plot_1d_video(v)
+    assert [a.get_title() for a in fig.axes] == list(v)
+    for ax, img in zip(fig.axes, v.values()):
+        np.testing.assert_array_equal(ax.images[0].get_array(), img)
+        assert ax.images[0].get_clim() == (-1, 1)
+
+
+def test_plot_slices_shows_the_cropped_slice_of_each_clip():
+    rng = np.random.default_rng(0)
+    clips = [rng.integers(0, 256, (5, 8, 12, 3), dtype=np.uint8) for _ in range(2)]
+    fig = lessons.plot_slices(clips, ["a", "b"], fps=10.0, row=3, x_range=(2, 9))
+    for ax, clip in zip(fig.axes, clips):
+        np.testing.assert_array_equal(ax.images[0].get_array(), clip[:, 3, 2:9])
+        assert ax.images[0].get_extent() == [2, 9, 0.5, 0]
+    with_frame = lessons.plot_slices(clips, ["a", "b"], fps=10.0, row=3, x_range=(2, 9), show_frame=True)
+    assert len(with_frame.axes) == 3
+    np.testing.assert_array_equal(with_frame.axes[0].images[0].get_array(), clips[0][0, 0:6, 2:9])  # rows 3 -/+ 3
+    np.testing.assert_array_equal(with_frame.axes[0].get_lines()[0].get_ydata(), [3, 3])
+    np.testing.assert_array_equal(with_frame.axes[2].images[0].get_array(), clips[1][:, 3, 2:9])
+
+
+def test_plot_table1_bars_are_the_rows():
+    rows = [{"model": "light", "params": 112_318, "gflops": 36.3, "paper_params": 0.12e6, "paper_gflops": 42.4}]
+    fig = lessons.plot_table1(rows)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == pytest.approx([0.112318, 0.12])
+    assert [p.get_height() for p in fig.axes[1].patches] == pytest.approx([36.3, 42.4])
+
+
+def test_plot_layer_costs_shows_the_deepest_rows():
+    rows = [LayerInfo("encoder", "Encoder", (1,), 10, 3_000_000_000), LayerInfo("encoder.a", "Branch", (1,), 5, 1e9),
+            LayerInfo("encoder.b", "Branch", (1,), 5, 2e9), LayerInfo("decoder", "Decoder", (1,), 1, 0),
+            LayerInfo("decoder.head", "Conv2d", (1,), 1, 5e8)]
+    fig = lessons.plot_layer_costs(rows)
+    assert [p.get_width() for p in fig.axes[0].patches] == pytest.approx([1.0, 2.0, 0.5])
+
+
+def test_plot_receptive_fields_draws_the_box():
+    g = np.zeros((20, 20))
+    g[5:12, 6:15] = 1.0
+    rf = ReceptiveField((8, 10), 5, 11, 6, 14, g)
+    fig = lessons.plot_receptive_fields([rf], ["toy"])
+    box = fig.axes[0].patches[0]
+    assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (5.5, 4.5, 9, 7)
+    assert "RF 7 x 9" in fig.axes[0].get_title()
