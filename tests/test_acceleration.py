@@ -17,7 +17,8 @@ from mmkit.classical import (
     magnify_jerk,
 )
 from mmkit.classical.acceleration import correlate_time, dog_kernel, dog_sigma
-from mmkit.classical.anisotropy import fractional_anisotropy, gaussian_window
+from mmkit.classical.jerk import jerk_weight
+from mmkit.classical.anisotropy import fa_from_eigenvalues, fractional_anisotropy, temporal_window
 from mmkit.data import random_texture, render
 from mmkit.errors import MMKitError
 from mmkit.measure import measure_shift
@@ -53,17 +54,55 @@ def test_derivative_of_gaussian_kernels_ignore_trends_and_have_unit_gain_at_the_
     assert freqs[int(np.argmax(resp))] == pytest.approx(f, abs=0.05)
 
 
-def test_fractional_anisotropy_separates_coherent_changes_from_noise():
-    tt = torch.linspace(0, 12, 60)
+def test_fa_of_the_eigenvalues_is_the_papers_formula():
+    """FA = sqrt(K/(K-1)) sqrt(sum (l - mean l)^2) / sqrt(sum l^2): isotropic 0, one direction 1, K = 4 with two
+    equal eigenvalues (a 2-D motion) sqrt(2/3)."""
+    eig = torch.tensor([[2.0, 2, 2, 2], [3.0, 0, 0, 0], [1.0, 1, 0, 0], [0.0, 0, 0, 0]], dtype=torch.float64)
+    fa = fa_from_eigenvalues(eig)
+    assert fa.tolist() == pytest.approx([0.0, 1.0, np.sqrt(2 / 3), 0.0], abs=1e-12)
+    l1, l2, l3 = 4.0, 2.0, 1.0  # the textbook K = 3 form
+    textbook = np.sqrt(0.5 * ((l1 - l2)**2 + (l2 - l3)**2 + (l3 - l1)**2) / (l1**2 + l2**2 + l3**2))
+    fa3 = float(fa_from_eigenvalues(torch.tensor([l1, l2, l3], dtype=torch.float64)))
+    assert fa3 == pytest.approx(textbook, abs=1e-12)
+
+
+def test_fractional_anisotropy_of_the_temporal_distribution():
+    """The FA of the covariance of the orientation vectors over the box: an isotropic distribution (the
+    vectors +-e_1 .. +-e_K in turn, covariance I / K) gives 0, a one-directional one (any amplitudes along a
+    fixed direction, covariance rank 1) gives 1, a 2-D motion sqrt(2/3) for K = 4, no signal 0; white noise in
+    the paper's box (3 frames x 5 x 5 samples at 30 fps, 3 Hz) is in between (measured mean 0.38: 75 samples
+    of a 4-D isotropic distribution, finite-sample bias)."""
+    k, n = 4, 64
     gen = torch.Generator().manual_seed(0)
-    rank1 = [torch.sin(tt) * c for c in (1.0, 0.5, -0.3, 0.2)]
-    rank2 = [torch.sin(tt) * np.cos(a) + torch.cos(tt) * np.sin(a) for a in (0, np.pi / 4, np.pi / 2, 3 * np.pi / 4)]
-    noise = list(torch.randn(4, 60, 500, generator=gen))
-    w = gaussian_window(6.0)
-    assert fractional_anisotropy(rank1, w).min() > 0.999
-    assert fractional_anisotropy(rank2, w)[10:-10].mean() == pytest.approx(np.sqrt(2 / 3), abs=0.05)  # 0.82
-    assert fractional_anisotropy(noise, w).mean() < 0.55  # white noise, ~15 samples: 0.49 (finite-sample bias)
-    assert fractional_anisotropy([torch.zeros(10), torch.zeros(10)], w).abs().max() == 0  # no signal: FA 0
+    eye = torch.eye(k, dtype=torch.float64)
+    seq = torch.cat([eye, -eye] * (n // (2 * k)))                    # (n, k): +-e_i in turn
+    iso = [seq[:, i, None, None].expand(n, 3, 3).clone() for i in range(k)]
+    whole = 2 * n                                                    # every box covers the whole clip
+    assert fractional_anisotropy(iso, whole, 0).abs().max() < 1e-6
+    amp = torch.randn(n, 6, 6, generator=gen, dtype=torch.float64)
+    line = [amp * c for c in (1.0, 0.5, -0.3, 0.2)]
+    assert fractional_anisotropy(line, 2, 4).min() > 0.999
+    tt = torch.linspace(0, 12, n, dtype=torch.float64)[:, None, None].expand(n, 6, 6)
+    plane = [torch.sin(tt) * np.cos(a) + torch.cos(tt) * np.sin(a) for a in (0, np.pi / 4, np.pi / 2, 3 * np.pi / 4)]
+    assert fractional_anisotropy(plane, whole, 0).mean().item() == pytest.approx(np.sqrt(2 / 3), abs=0.02)
+    noise = list(torch.randn(k, n, 16, 16, generator=gen))
+    t_window = temporal_window(AnisotropyConfig(low_hz=2.0, high_hz=4.0), FPS)
+    assert t_window == 2                                             # ceil(30 / 12) = 3 -> 2: 3 frames
+    assert 0.25 < fractional_anisotropy(noise, t_window, 4).mean() < 0.5
+    assert fractional_anisotropy([torch.zeros(10, 4, 4), torch.zeros(10, 4, 4)], 2).abs().max() == 0
+
+
+def test_jerk_aware_filter_normalises_the_jerk_and_cuts_coarse_scales_harder():
+    """Eqs. 3-6: JAF = (1 - J^)^(beta lambda_n), J^ the min-max normalised jerk; the same phase on a band of
+    half the size (lambda = 2) gives the square of the finest band's weight; 1 where the jerk is smallest,
+    0 where it is largest."""
+    d = torch.tensor(4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5)) + 0.05 * VIB, dtype=torch.float32)
+    cfg = JerkConfig(low_hz=2.0, high_hz=4.0, beta=0.7, jerk_window=0.0)
+    weight = jerk_weight(cfg, FPS)
+    fine = weight([], [d[:, None, None].expand(T, 8, 8).clone()], [torch.ones(T, 8, 8)], FPS)[0]
+    coarse = weight([], [d[:, None, None].expand(T, 4, 4).clone()], [torch.ones(T, 4, 4)], FPS)[0]
+    assert float(fine.max()) == pytest.approx(1.0) and float(fine.min()) == pytest.approx(0.0, abs=1e-6)
+    assert torch.allclose(coarse, fine[:, :4, :4] ** 2, atol=1e-5)
 
 
 # ------------------------------------------------------------------ scenes
@@ -127,10 +166,13 @@ def test_dynamic_scene_constant_velocity_kept_vibration_magnified_quick_jump_sup
     alpha 10. Measured (velocity / vibration of the top strip; largest deviation of the bottom strip from its
     input motion):
 
-    acceleration 0.4015 / 0.560 / 9.55 px; jerk 0.4014 / 0.533 / 0.70 px; anisotropy 0.4014 / 0.504 / 0.69 px.
+    acceleration 0.4015 / 0.560 / 9.55 px; jerk 0.4013 / 0.474 / 0.19 px; anisotropy 0.4023 / 0.282 / 0.13 px.
 
-    All three leave the large constant velocity alone and magnify the vibration riding on it (about 11x); only
-    the jerk-aware ones keep the quick jump from being blown up into artifacts."""
+    All three leave the large constant velocity alone and magnify the vibration riding on it; only the
+    jerk-aware ones keep the quick jump from being blown up into artifacts. The acceleration method gives the
+    full 11x; the jerk-aware filter's weight (1 - J^)^beta is below 1 wherever the vibration's own jerk is
+    above the band's smallest (min-max normalisation, Eq. 3), hence 0.86 of it; the FA filter multiplies
+    two more min-max normalised weights (FA and HEAR, each <= 1), hence about half (measured 0.51)."""
     d_top = 0.4 * t + 0.05 * VIB
     d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
     clip = gratings((48, d_top), (48, d_jump))
@@ -140,7 +182,8 @@ def test_dynamic_scene_constant_velocity_kept_vibration_magnified_quick_jump_sup
         out = run(clip, config(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
         v, a, _ = fit(track(out, top))
         assert v == pytest.approx(0.4, rel=0.01), run.__name__
-        assert 0.9 * 11 * 0.05 < a < 1.05 * 11 * 0.05, run.__name__
+        low = {magnify_acceleration: 0.95, magnify_jerk: 0.8, magnify_anisotropy: 0.4}[run]
+        assert low * 11 * 0.05 < a < 1.05 * 11 * 0.05, run.__name__
         deviation[run] = np.abs(track(out, bottom) - d_jump).max()
     assert deviation[magnify_acceleration] > 5.0
     assert deviation[magnify_jerk] < 1.0 and deviation[magnify_anisotropy] < 1.0
@@ -149,8 +192,8 @@ def test_dynamic_scene_constant_velocity_kept_vibration_magnified_quick_jump_sup
 def test_jerk_needs_a_quick_motion_to_be_aware_of():
     """Documented limitation: the jerk weight is normalised by the clip's largest jerk. With only a vibration
     (and constant velocity), the vibration's own jerk is that maximum: with the default jerk envelope it is
-    hardly magnified (measured 0.050 -> 0.050); with the pointwise weight (jerk_window=0) it is magnified
-    about 1 + 0.56 alpha times (measured 0.329), sharpened in shape."""
+    hardly magnified (measured 0.050 -> 0.050); with the pointwise weight (jerk_window=0) part of it is
+    magnified (measured 0.165, 3.3x), sharpened in shape."""
     d = 0.4 * t + 0.05 * VIB
     clip = gratings((64, d))
     out = magnify_jerk(clip, JerkConfig(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
@@ -158,13 +201,15 @@ def test_jerk_needs_a_quick_motion_to_be_aware_of():
     assert v == pytest.approx(0.4, rel=0.01) and a < 0.1
     out = magnify_jerk(clip, JerkConfig(alpha=10.0, low_hz=2.0, high_hz=4.0, jerk_window=0.0), fps=FPS)
     v, a, _ = fit(track(out, None))
-    assert v == pytest.approx(0.4, rel=0.01) and 0.25 < a < 0.4
+    assert v == pytest.approx(0.4, rel=0.01) and 0.1 < a < 0.3
 
 
 def test_anisotropy_magnifies_less_noise_than_jerk():
     """Noisy clip (std 0.01): a quick 4 px jump (top), a 0.05 px vibration at 3 Hz (middle), a static texture
     (bottom). alpha 10. Noise added in the static region (std of output - input), measured: acceleration 0.0101,
-    jerk 0.0084, anisotropy 0.0065; the vibration: 0.544, 0.505, 0.522 (input 0.053 as measured with noise)."""
+    jerk 0.0069, anisotropy 0.0024; the vibration: 0.544, 0.451, 0.402 (input 0.053 as measured with noise):
+    the FA filter costs 11 % of the jerk-aware method's magnification and removes 65 % of its added noise
+    (magnified motion per unit of added noise: 49, 58, 146)."""
     rng = np.random.default_rng(0)
     d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
     clip = gratings((40, d_jump), (48, 0.05 * VIB), (40, np.zeros(T)))
@@ -176,10 +221,10 @@ def test_anisotropy_magnifies_less_noise_than_jerk():
         out = run(clip, config(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
         added[run] = float((out - clip)[:, 96:120, 8:56].std())
         vib[run] = fit(track(out, (52, 76, 0, 64)), slice(None))[1]
-    assert added[magnify_anisotropy] < 0.85 * added[magnify_jerk]
+    assert added[magnify_anisotropy] < 0.5 * added[magnify_jerk]
     assert added[magnify_jerk] < 0.85 * added[magnify_acceleration]
-    assert vib[magnify_anisotropy] > 0.95 * vib[magnify_jerk]
-    assert vib[magnify_jerk] > 0.85 * 0.55
+    assert vib[magnify_anisotropy] > 0.8 * vib[magnify_jerk]
+    assert vib[magnify_jerk] > 0.75 * 0.55
 
 
 # ------------------------------------------------------------------ contract and errors
@@ -198,8 +243,9 @@ def test_uint8_in_uint8_out_alpha_zero_is_the_input(run, config):
 @pytest.mark.parametrize("config, kwargs, match", [
     (AccelerationConfig, {"alpha": -1.0}, "alpha"), (AccelerationConfig, {"reference": "last"}, "reference"),
     (JerkConfig, {"beta": -0.5}, "beta"), (JerkConfig, {"jerk_window": float("nan")}, "jerk_window"),
-    (AnisotropyConfig, {"gamma": -1.0}, "gamma"), (AnisotropyConfig, {"window_periods": 0.0}, "window_periods"),
-    (AnisotropyConfig, {"pool_sigma": -1.0}, "pool_sigma"), (AnisotropyConfig, {"pyramid": "third"}, "pyramid"),
+    (AnisotropyConfig, {"gamma": -1.0}, "gamma"), (AnisotropyConfig, {"t_window": 3}, "t_window"),
+    (AnisotropyConfig, {"s_window": -2}, "s_window"), (AnisotropyConfig, {"hear": 1}, "hear"),
+    (AnisotropyConfig, {"pyramid": "third"}, "pyramid"),
 ])
 def test_configs_reject_bad_values(config, kwargs, match):
     with pytest.raises(MMKitError, match=match):

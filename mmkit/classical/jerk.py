@@ -4,35 +4,56 @@ Acceleration magnification (:mod:`mmkit.classical.acceleration`) leaves constant
 *quick* large motion (a ball hitting a board, a sudden turn of the head) has large accelerations too, and
 magnifying them gives ugly artifacts. Takeda et al.'s observation: such motions are also abrupt, i.e. have a
 large **jerk** (third time derivative of position), whereas the small changes to magnify are smooth, with a
-small jerk. The *jerk-aware filter* is a weight that passes the acceleration response only where the jerk is
-small:
+small jerk. The **jerk-aware filter** (JAF) is a per-sample weight in [0, 1] on the acceleration response of
+each band (orientation ``k``, scale ``n``) of the complex steerable pyramid:
 
-    ``J(x, t) = |G''' * phi|`` (the third derivative of the same Gaussian, on the phase),
-    ``W(x, t) = (1 - J(x, t) / max J)^beta``,  and the phase shift is ``alpha W B~``,
+* Eqs. 1-2, the jerk: ``J(x, t) = |(d^3 G_sigma / dt^3) * phi(x, t)|``, the third derivative of a Gaussian
+  applied along time to the band's phase;
+* Eq. 3, normalisation: ``J^(x, t) = (J - min J) / (max J - min J)`` over all samples and frames of the band;
+* Eqs. 4-6, the filter: ``JAF(x, t) = (1 - J^(x, t))^(beta lambda_n)``, where ``beta`` (>= 0) sets how sharply
+  large jerks are cut and ``lambda_n`` (Eq. 6) is the band's pyramid scale factor, the inverse of its
+  down-sampling (1 for the finest band, about 2 per octave coarser), so coarse bands, whose phase barely
+  moves, are cut harder;
+* Eq. 7, *propagation correction*: the JAF of a band is multiplied by the (resized) JAFs of the next
+  ``N_p - 1 = 4`` coarser bands of the same orientation, so a quick motion seen at a coarse scale also stops
+  the magnification at the finer ones;
+* the magnified phase is ``phi + alpha JAF (d^2 G_sigma / dt^2 * phi)``: the acceleration method with its
+  phase shift weighted by the JAF.
 
-with ``B~`` the (amplitude-weighted smoothed) acceleration response and the maximum over all samples and frames
-of the band. ``beta`` (>= 0, default 1) sets how sharply large jerks are cut; 0 gives plain acceleration
-magnification.
+**Sources and what is not verified.** Only the paper's first page (title, figure 1, abstract) could be read
+here. The equation numbers above and the reference settings below are those named in the authors' public
+MATLAB release (``getJAF``: "Eq.1-5"; the scale factor: "Eq.6"; "Propagation Correction for Jerk-Aware
+Filter (Eq.7)"), which was read to learn the definitions; this module is written from those definitions, not
+ported. Not verified against the paper's text: the exact form of Eqs. 1-7 as printed, the Gaussian's
+``sigma`` for the jerk (we use the acceleration kernel's, :func:`~mmkit.classical.acceleration.dog_sigma`),
+and whether the paper states defaults.
 
-Our reading and choices (the paper's full text was not available to check here; the form of ``W`` is as we
-understand it, the rest is ours and measured in the tests):
+**Reference settings** (the authors' release scripts): 8 orientations, half-octave pyramid, ``N_p = 5``
+("fixed for all videos in CVPR 2018"); ``beta`` 1 (ukulele, 240 fps, 40 Hz, alpha 25), 0.8 (golf, 60 fps,
+2 Hz, alpha 25; cat toy, 240 fps, 3 Hz, alpha 5), 0.3 (gun, 480 fps, 20 Hz, alpha 10). Our default
+``beta = 1``.
 
-* ``J`` is smoothed with the same amplitude-weighted Gaussian as the phase before taking its magnitude, and
-  the maximum ignores samples whose amplitude is below 1 % of the band's largest (their phase is noise);
-* the third-derivative kernel uses the acceleration kernel's ``sigma_t`` and is made blind to constant,
-  linear and quadratic trends;
-* **jerk envelope** (``jerk_window``, default 2): ``J`` is replaced by its running maximum over
-  ``+-jerk_window sigma_t`` frames. A pointwise ``J`` (``jerk_window=0``) vanishes exactly where the
-  acceleration response of an abrupt motion peaks (the third derivative of a smoothed step crosses zero
-  where the second peaks), so the weight lets the worst artifacts through: on a 4 px step in 3 frames,
-  alpha = 10, the output deviates from the input by 8.2 px with the pointwise weight, 0.5 px with the
-  envelope (plain acceleration: 10.0 px), while a vibration elsewhere in the clip is still magnified
-  (extra motion 9.1 alpha-units of 10).
+**Where we depart from the equations, and why** (each measured in tests/test_acceleration.py):
+
+* **Eq. 7 is not applied.** The pipeline (:func:`~mmkit.classical.phase.run_phase_pipeline`) processes the
+  scales one at a time, finest first, so a band's coarser neighbours are not known when its weight is made.
+* **Jerk envelope** (``jerk_window``, default 2; ``jerk_window=0`` is the pointwise Eq. 1): ``J`` is replaced
+  by its running maximum over ``+-jerk_window sigma_t`` frames. With derivative-of-Gaussian kernels the jerk
+  response of an abrupt motion (the third derivative of a smoothed step) is *zero exactly where its
+  acceleration response peaks*, so the pointwise filter lets the worst artifacts through: on a 4 px step in 3
+  frames, alpha = 10, the output deviates from the input by 8.6 px with the pointwise weight, 0.6 px with the
+  envelope (plain acceleration: 9.6 px). Eq. 7 (not available here, see above) would not remove this
+  coincidence, since every scale uses the same temporal kernels.
+* ``J`` is computed from the amplitude-weighted smoothed phase (as the acceleration response is), and the
+  minimum and maximum of Eq. 3 ignore samples whose amplitude is below 1 % of the band's largest (their phase
+  is noise and would set the maximum).
+* ``lambda_n`` is the mean of the band's height and width ratios to the finest band's, as the weight sees
+  only the band, not its index.
 
 **Limitation.** The weight is normalised by the largest jerk in the clip, so the method needs a quick motion
 to be "aware" of: in a clip whose only motion is a smooth vibration (plus constant velocity), the vibration's
-own jerk is the maximum and, with the envelope, nothing is magnified (with ``jerk_window=0`` the vibration is
-magnified about ``1 + 0.56 alpha`` times, its shape sharpened). Use acceleration magnification there.
+own jerk is the maximum and, with the envelope, nothing is magnified (with ``jerk_window=0`` part of the
+vibration is magnified, its shape sharpened). Use acceleration magnification there.
 """
 from __future__ import annotations
 
@@ -48,7 +69,7 @@ from mmkit.errors import MMKitError
 from .acceleration import AccelerationConfig, acceleration_filter, check_dog, correlate_time, dog_kernel, dog_sigma
 from .phase import PhaseMethod, amplitude_weighted_smooth, run_phase_pipeline
 
-#: Samples weaker than this fraction of the band's largest amplitude do not set the jerk's maximum.
+#: Samples weaker than this fraction of the band's largest amplitude do not set the jerk's minimum and maximum.
 AMPLITUDE_FLOOR = 0.01
 
 
@@ -58,9 +79,10 @@ class JerkConfig(AccelerationConfig):
 
     The fields of :class:`~mmkit.classical.acceleration.AccelerationConfig` (target frequency
     ``(low_hz + high_hz) / 2``, output ``1 + alpha`` times the input's vibration where the jerk is small), and
-    ``beta`` (>= 0, default 1): exponent of the jerk-aware weight ``(1 - J / max J)^beta``; ``jerk_window``
-    (>= 0, default 2): half-width, in ``sigma_t``, of the running maximum that makes ``J`` an envelope (0: the
-    pointwise jerk).
+    ``beta`` (>= 0, default 1): the exponent of the jerk-aware filter ``(1 - J^)^(beta lambda_n)`` (Eqs. 4-6;
+    0 gives plain acceleration magnification); ``jerk_window`` (>= 0, default 2): half-width, in ``sigma_t``,
+    of the running maximum that makes ``J`` an envelope (0: the paper's pointwise jerk, see the module
+    docstring for why it is not the default).
     """
 
     beta: float = 1.0
@@ -84,22 +106,45 @@ def running_max(x: Tensor, reach: int) -> Tensor:
     return padded.unfold(0, 2 * reach + 1, 1).amax(-1)
 
 
+def normalized_jerk(jerk: Tensor, amp: Tensor) -> Tensor:
+    """Eq. 3: ``(J - min J) / (max J - min J)`` clipped to [0, 1], the extremes taken over samples with an
+    amplitude of at least :data:`AMPLITUDE_FLOOR` of the largest (in place on ``jerk``). All zeros if ``J``
+    is constant there.
+
+    >>> normalized_jerk(torch.tensor([1.0, 2.0, 3.0, 9.0]), torch.tensor([1.0, 1.0, 1.0, 0.0])).tolist()
+    [0.0, 0.5, 1.0, 1.0]
+    """
+    strong = amp >= AMPLITUDE_FLOOR * amp.max()
+    if not bool(strong.any()):
+        return jerk.zero_()
+    lo, hi = float(jerk[strong].min()), float(jerk[strong].max())
+    if hi <= lo:
+        return jerk.zero_()
+    return jerk.sub_(lo).div_(hi - lo).clamp_(0.0, 1.0)
+
+
 def jerk_weight(cfg: JerkConfig, fs: float):
-    """``weight(filtered, dphi, amp, fs)`` of the jerk-aware filter, one weight per band."""
+    """``weight(filtered, dphi, amp, fs)`` of the jerk-aware filter (Eqs. 1-6), one weight per band.
+
+    Bands must come finest first (as the pipelines give them): the first band's size is the reference of the
+    scale factor ``lambda_n`` (Eq. 6).
+    """
     sigma_t = dog_sigma(cfg.target_hz, fs)
     kernel = dog_kernel(3, sigma_t, cfg.target_hz, fs)
     reach = math.ceil(cfg.jerk_window * sigma_t)
+    finest: list[tuple[int, int]] = []
 
     def weight(filtered: list[Tensor], dphis: list[Tensor], amps: list[Tensor], fs_: float) -> list[Tensor]:
         out = []
         for dphi, amp in zip(dphis, amps):
-            jerk = running_max(amplitude_weighted_smooth(correlate_time(dphi, kernel), amp, cfg.sigma).abs_(), reach)
-            strong = amp >= AMPLITUDE_FLOOR * amp.max()
-            top = float(jerk[strong].max()) if bool(strong.any()) else 0.0
-            if top <= 0:
-                out.append(torch.ones_like(jerk))
-                continue
-            out.append((1 - jerk.div_(top)).clamp_(0.0, 1.0).pow_(cfg.beta))
+            h, w = dphi.shape[-2:]
+            if not finest or h * w > finest[0][0] * finest[0][1]:
+                finest[:] = [(h, w)]
+            lam = 2.0 / (h / finest[0][0] + w / finest[0][1])                            # Eq. 6
+            jerk = correlate_time(dphi, kernel)                                           # Eqs. 1-2
+            jerk = running_max(amplitude_weighted_smooth(jerk, amp, cfg.sigma).abs_(), reach)
+            jhat = normalized_jerk(jerk, amp)                                             # Eq. 3
+            out.append(jhat.neg_().add_(1.0).clamp_(0.0, 1.0).pow_(cfg.beta * lam))       # Eqs. 4-5
         return out
 
     return weight
