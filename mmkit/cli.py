@@ -53,7 +53,7 @@ def cmd_magnify(args: argparse.Namespace) -> None:
                   filter=args.filter, capture_fps=args.fps, bf16=args.bf16, compile=args.compile, scale=args.scale,
                   roi=tuple(args.roi) if args.roi else None,
                   side_by_side=args.side_by_side, slice_png=args.slice_png, slice_row=args.slice_row,
-                  slice_col=args.slice_col)
+                  slice_col=args.slice_col, max_memory_gb=args.max_memory_gb)
     print(f"wrote {out}" + (f" and {args.slice_png}" if args.slice_png else ""))
 
 
@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")
     p.add_argument("--slice-row", type=int, default=None, help="row of the slice (default: the middle)")
     p.add_argument("--slice-col", type=int, default=None, help="a column instead of a row")
+    p.add_argument("--max-memory-gb", type=float, default=None,
+                   help="refuse a run estimated to need more memory (default: 4 for a classical method, which "
+                        "holds the whole clip; the machine's memory for a network, which streams)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_magnify)
@@ -212,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if size is not None and min(size if isinstance(size, (list, tuple)) else [size]) < 1:
         print(f"mmkit: error: --size must be positive, got {size}", file=sys.stderr)
         return 2
+    # SIGTERM (kill, timeout, a job scheduler) unwinds like Ctrl-C, so partial outputs are removed
+    previous = _on_sigterm(_terminate)
     try:
         args.func(args)
     except MMKitError as e:
@@ -220,7 +225,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mmkit: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("mmkit: terminated", file=sys.stderr)
+        return 143
+    finally:
+        _on_sigterm(previous)
     return 0
+
+
+class _Terminated(BaseException):
+    """Raised by SIGTERM inside :func:`main`."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _on_sigterm(handler: object) -> object:
+    """Install a SIGTERM handler (main thread only; elsewhere nothing changes); return the previous one."""
+    import signal
+    import threading
+
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +33,11 @@ import numpy as np
 import torch
 
 from .errors import MMKitError
+from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES
 
 MODES = ("dynamic", "static", "temporal")
+CLASSICAL_MEMORY_GB = 4.0  # default memory limit of the classical methods, which hold the whole clip
 from .classical.registry import METHODS as CLASSICAL  # noqa: E402  (name -> ClassicalMethod)
 
 
@@ -61,19 +64,27 @@ class MagnifyConfig:
     order: int = 2               # Butterworth prototype order
     fir_taps: int = 31           # FIR length (odd)
     params: dict = field(default_factory=dict)  # a classical method's other config fields (e.g. LinearConfig)
+    max_memory_gb: float | None = None  # refuse a run estimated to need more; None: 4 GiB for a classical
+                                        # method (whole clip in memory), the device's memory for a network
 
     def validate(self) -> None:
-        if not isinstance(self.alpha, (int, float)) or not math.isfinite(self.alpha) or self.alpha < 0:
+        if not _is_number(self.alpha) or not math.isfinite(self.alpha) or self.alpha < 0:
             raise MMKitError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
         if self.alpha > 1000:
             raise MMKitError(f"alpha {self.alpha:g} is far beyond what any method supports (the networks were "
                              "trained up to 100); use at most 1000")
         if self.mode not in MODES:
             raise MMKitError(f"unknown mode {self.mode!r}; choose one of {list(MODES)}")
-        if self.batch_size < 1:
-            raise MMKitError(f"batch_size must be at least 1, got {self.batch_size}")
-        if self.reference < 0:
-            raise MMKitError(f"reference frame must be >= 0, got {self.reference}")
+        if not isinstance(self.method, (str, os.PathLike)):
+            raise MMKitError(f"method must be a name or a checkpoint path, got {self.method!r}")
+        if not _is_int(self.batch_size) or self.batch_size < 1:
+            raise MMKitError(f"batch_size must be a whole number >= 1, got {self.batch_size!r}")
+        if not _is_int(self.reference) or self.reference < 0:
+            raise MMKitError(f"reference frame must be a whole number >= 0, got {self.reference!r}")
+        for name, flag in (("capture_fps", "--fps"), ("max_memory_gb", "--max-memory-gb")):
+            value = getattr(self, name)
+            if value is not None and not (_is_number(value) and math.isfinite(value) and value > 0):
+                raise MMKitError(f"{name} ({flag}) must be a positive number or None, got {value!r}")
         if self.scale is not None and not (math.isfinite(self.scale) and 0.01 <= self.scale <= 8):
             raise MMKitError(f"scale must be between 0.01 and 8, got {self.scale}")
         if self.roi is not None and (len(self.roi) != 4 or self.roi[0] >= self.roi[1] or self.roi[2] >= self.roi[3]
@@ -81,6 +92,15 @@ class MagnifyConfig:
             raise MMKitError(f"roi must be (y0, y1, x0, x1) with 0 <= y0 < y1 and 0 <= x0 < x1, got {self.roi}")
         if self.filter not in ("butter", "fir"):
             raise MMKitError(f"unknown temporal filter {self.filter!r}; choose 'butter' or 'fir'")
+
+
+def _is_number(x: object) -> bool:
+    """A real number (Python or numpy), but not a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_int(x: object) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
 def load_method(method: str, device: torch.device) -> torch.nn.Module:
@@ -242,21 +262,34 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
 
     cfg = MagnifyConfig(alpha=alpha, mode=mode, method=method, **options)
     cfg.validate()
+    if fps is not None and not (_is_number(fps) and math.isfinite(fps) and fps > 0):
+        raise MMKitError(f"fps must be a positive number (frames per second) or None, got {fps!r}")
     if isinstance(source, np.ndarray):
-        frames_in, n_frames = _check_array(source), len(source)
-        src_fps = fps or 30.0
-    else:
+        frames_in, n_frames, size = _check_array(source), len(source), source.shape[1:3]
+        src_fps = float(fps) if fps is not None else 30.0
+    elif isinstance(source, (str, os.PathLike)):
         info = video_io.probe(source)
+        if info.n_frames == 0:
+            raise MMKitError(f"{source} holds no frames; check that it is the clip you meant")
         if out is not None:
             video_io.check_not_input(out, source)
-        frames_in, n_frames, src_fps = video_io.iter_frames(source), info.n_frames, fps or info.fps
+        frames_in, n_frames, size = video_io.iter_frames(source), info.n_frames, (info.height, info.width)
+        src_fps = float(fps) if fps is not None else info.fps
+    else:
+        hint = "; for a list of frames pass np.stack(frames)" if isinstance(source, (list, tuple)) else ""
+        raise MMKitError(f"source must be a file path or a (T, H, W, 3) uint8 array, got {type(source).__name__}"
+                         + hint)
+    size = _prepared_size(size, cfg.roi, cfg.scale)
+    _check_slice(source, out, overwrite, slice_png, slice_row, slice_col, size)
+    if cfg.method not in CLASSICAL:
+        _check_network_memory(cfg, size, n_frames)
     if cfg.roi is not None or cfg.scale is not None:
         frames_in = prepare(frames_in, cfg.roi, cfg.scale)
     decorate = side_by_side or slice_png is not None
     if decorate:  # a second view of the input, consumed in step with the output
         frames_in, originals = itertools.tee(frames_in)
     if cfg.method in CLASSICAL:
-        result = _magnify_classical(frames_in, cfg, src_fps)
+        result = _magnify_classical(frames_in, cfg, src_fps, (n_frames, *size, 3))
     else:
         result = magnify_frames(frames_in, cfg, fps=src_fps)
     slices: tuple[list, list] = ([], [])
@@ -309,23 +342,109 @@ def prepare(frames: Iterable[np.ndarray], roi: tuple[int, int, int, int] | None,
 
 def _check_array(frames: np.ndarray) -> Iterator[np.ndarray]:
     if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise MMKitError(f"frames must be (T, H, W, 3), got shape {frames.shape}")
+        hint = ""
+        if frames.ndim == 3:
+            hint = "; grey (T, H, W) frames: pass np.repeat(frames[..., None], 3, axis=-1)"
+            hint += "; one (H, W, 3) frame: pass frame[None]" if frames.shape[-1] == 3 else ""
+        elif frames.ndim == 4 and frames.shape[-1] in (1, 4):
+            hint = "; grey: pass np.repeat(frames, 3, axis=-1)" if frames.shape[-1] == 1 else "; RGBA: pass frames[..., :3]"
+        raise MMKitError(f"frames must be (T, H, W, 3), got shape {frames.shape}{hint}")
     if frames.dtype != np.uint8:
         raise MMKitError(f"frames must be uint8, got {frames.dtype}; convert with (x * 255).round().astype(np.uint8)")
     if len(frames) == 0:
         raise MMKitError("the clip has no frames")
+    if 0 in frames.shape[1:3]:
+        raise MMKitError(f"frames of {frames.shape[1]}x{frames.shape[2]} px are empty; a frame needs at least 1x1 px")
     return iter(frames)
 
 
-def _magnify_classical(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float) -> Iterator[np.ndarray]:
-    """A classical method from :mod:`mmkit.classical.registry` over the whole clip (their filters need it)."""
-    method = CLASSICAL[cfg.method]
-    clip = np.stack(list(frames))
-    try:
-        params = method.config(alpha=cfg.alpha, low_hz=cfg.low_hz, high_hz=cfg.high_hz, fps=cfg.capture_fps,
-                               **cfg.params)
-    except TypeError as e:
-        raise MMKitError(f"bad parameters for method {cfg.method!r}: {e}") from None
+def _prepared_size(size: tuple[int, int], roi: tuple[int, int, int, int] | None,
+                   scale: float | None) -> tuple[int, int]:
+    """Frame size after :func:`prepare` (checked now, before any frame is read)."""
+    h, w = size
+    if h == 0 or w == 0:
+        raise MMKitError(f"frames of {h}x{w} px are empty; a frame needs at least 1x1 px")
+    if roi is not None:
+        y0, y1, x0, x1 = roi
+        if y1 > h or x1 > w:
+            raise MMKitError(f"roi {roi} reaches outside the {h} x {w} frame")
+        h, w = y1 - y0, x1 - x0
+    if scale is not None and scale != 1:
+        h, w = (max(1, round(n * scale)) for n in (h, w))
+    return h, w
+
+
+def _check_slice(source: object, out: str | os.PathLike | None, overwrite: bool,
+                 slice_png: str | os.PathLike | None, row: int | None, col: int | None,
+                 size: tuple[int, int]) -> None:
+    """The slice figure's line lies in the frame; its file is an image, neither the input nor the output,
+    and replaces nothing without ``overwrite``."""
+    for name, value, n in (("slice_row", row, size[0]), ("slice_col", col, size[1])):
+        if value is not None and not (_is_int(value) and 0 <= value < n):
+            raise MMKitError(f"{name} must be a whole number from 0 to {n - 1} (the magnified frame is "
+                             f"{size[0]} x {size[1]}), got {value!r}")
+    if slice_png is None:
+        return
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from .video_io import check_not_input
+
+    path = Path(slice_png).expanduser()
+    if not isinstance(source, np.ndarray):
+        check_not_input(path, source)
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    if path.suffix.lower().lstrip(".") not in kinds:
+        raise MMKitError(f"slice_png {slice_png} must be an image file: end it in .png (or {', '.join(sorted(kinds))})")
+    if out is not None and Path(out).expanduser().resolve() == path.resolve():
+        raise MMKitError(f"slice_png {slice_png} is the output video's path; give the figure another name")
+    if path.exists() and not overwrite:
+        raise MMKitError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
+
+
+def _check_network_memory(cfg: MagnifyConfig, size: tuple[int, int], n_frames: int) -> None:
+    """A network streams, so only the frame size (times the batch) can be too big for the device."""
     from .train import resolve_device
 
-    yield from method.run(clip, params, fps, device=resolve_device(cfg.device))
+    device = resolve_device(cfg.device)
+    limit = cfg.max_memory_gb if cfg.max_memory_gb is not None else device_gib(device)
+    h, w = size
+    batch = max(1, min(cfg.batch_size, n_frames))
+    smaller = " or a batch of 1 (--batch-size 1)" if batch > 1 else ""
+    check_fits(batch * h * w * NETWORK_BYTES_PER_PIXEL / GIB, limit,
+               f"the {cfg.method} network on batches of {batch} frames of {h} x {w} px ({device.type})",
+               f"magnify a smaller picture (--scale 0.5, --roi){smaller}")
+
+
+def _magnify_classical(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float,
+                       shape: tuple[int, ...]) -> Iterator[np.ndarray]:
+    """A classical method from :mod:`mmkit.classical.registry` over the whole clip (their filters need it).
+
+    Its parameters, band and memory (``shape``: the clip's ``(T, H, W, 3)``) are checked now, before a
+    frame is read: a clip too big for memory is refused before it is loaded.
+    """
+    from .filters import check_band
+    from .train import resolve_device
+
+    method = CLASSICAL[cfg.method]
+    try:
+        params = method.config(alpha=float(cfg.alpha), low_hz=cfg.low_hz, high_hz=cfg.high_hz,
+                               fps=cfg.capture_fps, **cfg.params)
+    except TypeError as e:
+        raise MMKitError(f"bad parameters for method {cfg.method!r}: {e}") from None
+    params.validate()
+    fs = float(fps if params.fps is None else params.fps)
+    check_band(fs, params.low_hz, params.high_hz)
+    limit = cfg.max_memory_gb if cfg.max_memory_gb is not None else CLASSICAL_MEMORY_GB
+    what = f"{cfg.method} on {shape[0]} frames of {shape[1]} x {shape[2]} px (the whole clip in memory)"
+    advice = ("use fewer frames, a smaller picture (--scale 0.5, --roi), a network method (it streams), "
+              "or raise the limit (--max-memory-gb, max_memory_gb=)")
+    clip_gib = math.prod(shape) / GIB  # the clip itself, as uint8
+    check_fits(clip_gib, limit, what, advice)
+    check_fits(clip_gib + method.estimate(shape, params, fs), limit, what, advice)
+    device = resolve_device(cfg.device)
+
+    def run() -> Iterator[np.ndarray]:
+        clip = np.stack(list(frames))
+        yield from method.run(clip, params, fps, device=device, max_memory_gb=limit)
+
+    return run()

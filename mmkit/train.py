@@ -38,10 +38,12 @@ from .atomic import atomic_path
 from .data.pairs import DataConfig, SyntheticPairs
 from .errors import MMKitError
 from .losses import LossWeights, total_loss
+from .memory import GIB, TRAIN_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES, Intermediates, MagnificationNet, Oh2018Net, build_model
 from .vgg import load_perceptual
 
 STAGES = ("proxy", "student")
+MIN_TRAIN_SIZE = 16  # smallest training crop (the renderer's shapes need a few pixels; 6 px was seen to work)
 #: Settings a resumed run may change: they decide when things happen, not what is learned.
 SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
                    "time_limit", "proxy_checkpoint", "vgg_path")
@@ -95,6 +97,9 @@ class TrainConfig:
             raise MMKitError("cache_dir needs dataset_size (the number of cached pairs to train on)")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise MMKitError(f"lr must be a positive number, got {self.lr}")
+        if self.data.size < MIN_TRAIN_SIZE:
+            raise MMKitError(f"training crops of {self.data.size} px are too small to render; use --size "
+                             f"{MIN_TRAIN_SIZE} or more (the paper: 384)")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -107,10 +112,20 @@ class TrainConfig:
         return cls(**d)
 
 
-def resolve_device(name: str) -> torch.device:
+def resolve_device(name: str | torch.device) -> torch.device:
+    """``auto`` (CUDA when present, else CPU) or a torch device name; one that is not there is a clear error."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise MMKitError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not (torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()):
+        found = f"{torch.cuda.device_count()} CUDA device(s)" if torch.cuda.is_available() else "no CUDA device"
+        raise MMKitError(f"device {name!r} is not available here ({found}); use auto or cpu")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise MMKitError(f"device {name!r} is not available here; use auto or cpu")
+    return device
 
 
 def git_commit() -> str | None:
@@ -211,7 +226,12 @@ class Trainer:
                  progress: bool = True) -> None:
         cfg.validate()
         self.cfg, self.run_dir = cfg, Path(run_dir)
+        if self.run_dir.exists() and not self.run_dir.is_dir():
+            raise MMKitError(f"{self.run_dir} is a file; the run folder must be a folder (new, or a run's to resume)")
         self.rank, self.world, self.device = _init_distributed(cfg.device)
+        check_fits(cfg.batch_size * cfg.data.size**2 * TRAIN_BYTES_PER_PIXEL / GIB, device_gib(self.device),
+                   f"training on batches of {cfg.batch_size} crops of {cfg.data.size} px ({self.device.type})",
+                   "use a smaller --size or --batch-size")
         self.progress = progress and self.rank == 0
         self.ckpt_path = self.run_dir / "checkpoint.pt"
         self.log_path = self.run_dir / "loss_log.csv"

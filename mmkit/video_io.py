@@ -180,12 +180,29 @@ def _video_meta(p: Path) -> tuple[float, int, int]:
         finally:
             reader.close()
         width, height = meta["size"]
-        fps = float(meta.get("fps") or 0)
+        fps = float(meta.get("fps") or 0) or _header_fps(p)
         if fps <= 0:
             raise ValueError("no frame rate found in its video stream")
     except Exception as err:
         raise _video_error(p, err) from None
     return _snap_fps(fps, gif=p.suffix.lower() == ".gif"), int(height), int(width)
+
+
+def _header_fps(p: Path) -> float:
+    """The video stream's rate from ffmpeg's own header, for the ``1k fps`` form (whole thousands) that
+    imageio_ffmpeg does not parse; 0 if none is found."""
+    import subprocess
+
+    try:
+        text = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(p)], check=False,
+                              capture_output=True, text=True, errors="replace", timeout=60).stderr
+    except (OSError, subprocess.SubprocessError):
+        return 0.0
+    for line in text.splitlines():
+        if line.lstrip().startswith("Stream ") and " Video: " in line:
+            match = re.search(r" (\d+(?:\.\d+)?)(k?) fps", line)
+            return float(match[1]) * (1000 if match[2] else 1) if match else 0.0
+    return 0.0
 
 
 def _snap_fps(fps: float, gif: bool) -> float:
@@ -199,8 +216,9 @@ def _snap_fps(fps: float, gif: bool) -> float:
 
 
 def _iter_video(p: Path, height: int, width: int) -> Iterator[np.ndarray]:
-    """Decode frame by frame; imageio_ffmpeg yields exactly the frames ffmpeg decodes, none dropped or repeated."""
-    reader = imageio_ffmpeg.read_frames(str(p), pix_fmt="rgb24")
+    """Decode frame by frame, exactly the frames the file holds: ``-fps_mode passthrough`` stops ffmpeg from
+    repeating or dropping frames to fit the rate it guessed (a 2-frame GIF at 25 fps otherwise reads as 8)."""
+    reader = imageio_ffmpeg.read_frames(str(p), pix_fmt="rgb24", output_params=["-fps_mode", "passthrough"])
     try:
         while True:
             try:
@@ -333,7 +351,10 @@ def _iter_npz(p: Path) -> Iterator[np.ndarray]:
         frame_shape = shape[1:]
         frame_bytes = math.prod(frame_shape) * dtype.itemsize
         for i in range(shape[0]):
-            data = f.read(frame_bytes)
+            try:
+                data = f.read(frame_bytes)
+            except (zipfile.BadZipFile, OSError, EOFError) as err:
+                raise MMKitError(f"{p} is corrupt after {i} of its {shape[0]} frames ({err}); re-create it") from None
             if len(data) != frame_bytes:
                 raise MMKitError(f"{p} ends after {i} of its {shape[0]} frames; re-create it")
             yield _to_rgb(np.frombuffer(data, dtype).reshape(frame_shape).copy(), f"frame {i} of {p}")
@@ -410,7 +431,8 @@ def _output_kind(path: PathLike, out: Path) -> str:
 def _format_fps(out: Path, kind: str, fps: float) -> float:
     """The rate the format can store, warning where it differs from the one asked for."""
     if out.suffix.lower() == ".gif" and kind == "video":
-        gif_fps = 100 / max(2, round(100 / fps))  # players treat delays under 2/100 s as slow, so 50 fps at most
+        # players treat delays under 2/100 s as slow, so 50 fps at most; a delay is 16 bits, so 0.0015 at least
+        gif_fps = 100 / min(65535, max(2, round(100 / fps)))
         if abs(gif_fps - fps) > 1e-9:
             warnings.warn(f"{out}: GIF frame delays are whole hundredths of a second, so {fps:g} fps is written "
                           f"as {gif_fps:g} fps", stacklevel=3)
@@ -437,6 +459,8 @@ def _checked_frames(frames: Iterable[np.ndarray], out: Path) -> Iterator[np.ndar
     size = None
     for i, frame in enumerate(frames):
         rgb = _to_rgb(np.asarray(frame), f"frame {i} for {out}")
+        if 0 in rgb.shape[:2]:
+            raise MMKitError(f"frame {i} for {out} is {rgb.shape[0]}x{rgb.shape[1]} px; a frame needs at least 1x1 px")
         size = size or rgb.shape[:2]
         if rgb.shape[:2] != size:
             raise MMKitError(f"frame {i} for {out} is {rgb.shape[0]}x{rgb.shape[1]} but frame 0 is "
@@ -484,6 +508,13 @@ def _write_ffmpeg(tmp: Path, frames: Iterator[np.ndarray], fps: float, size: tup
         raise failed(err) from None
     if n_read != n_written:
         raise MMKitError(f"ffmpeg wrote {n_read} of {n_written} frames to {out}; see its message above")
+    try:
+        got = _video_meta(tmp)[0]
+    except MMKitError:
+        got = math.nan
+    if not abs(got - fps) <= max(0.006, 1e-4 * fps):  # ffmpeg reports rates to two decimals
+        raise MMKitError(f"{out}: a {out.suffix} file cannot hold {fps:g} fps (it reads back as {got:g}); "
+                         "use .npz or a PNG folder, which keep any rate")
 
 
 def _write_png(folder: Path, frames: Iterator[np.ndarray], fps: float) -> None:

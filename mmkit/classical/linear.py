@@ -141,6 +141,11 @@ def level_alphas(height: int, width: int, n_levels: int, alpha: float, lambda_c:
     return gains
 
 
+def estimate_gib(shape: tuple[int, ...]) -> float:
+    """Memory of :func:`magnify_linear` in GiB for ``(T, H, W, 3)`` frames: about 3 float32 copies of the clip."""
+    return 3 * math.prod(shape) * 4 / 2**30
+
+
 def _frames_to_tensor(frames: np.ndarray, max_memory_gb: float) -> tuple[Tensor, bool]:
     """Check ``(T, H, W, 3)`` uint8 or float [0, 1] frames; return float32 ``(T, 3, H, W)`` and "was uint8"."""
     if not isinstance(frames, np.ndarray):
@@ -153,7 +158,7 @@ def _frames_to_tensor(frames: np.ndarray, max_memory_gb: float) -> tuple[Tensor,
     if min(h, w) < MIN_FRAME_SIDE:
         raise MMKitError(f"frames of {h}x{w} px are too small: the pyramid needs >= {MIN_FRAME_SIDE} px on the "
                          "shorter side for one amplified level")
-    gib = 3 * frames.size * 4 / 2**30
+    gib = estimate_gib(frames.shape)
     if gib > max_memory_gb:
         raise MMKitError(f"magnifying {frames.shape} frames needs about {gib:.2f} GiB (> max_memory_gb="
                          f"{max_memory_gb}): use fewer frames, crop or down-scale, or raise max_memory_gb")

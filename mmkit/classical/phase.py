@@ -227,10 +227,20 @@ def estimate_gib(shape: tuple[int, ...], pyr: SteerablePyramid, method: PhaseMet
     much again in temporaries, and whatever else the method holds. Measured (60 frames of 256 x 256, CPU):
     peak resident memory grew by 0.30-0.31 GiB for an estimate of 0.32 (phase), 0.68-0.72 for 1.07 (anisotropy).
     """
+    biggest = max(b.size[0] * b.size[1] for b in pyr.bands)
+    return _estimate_gib(shape, biggest, pyr.n_orientations, method)
+
+
+def clip_estimate_gib(shape: tuple[int, ...], cfg: PhaseBase, method: PhaseMethod) -> float:
+    """:func:`estimate_gib` from the frame shape alone, without building the pyramid (which for a huge frame
+    is itself big): the pyramid's first band is never cropped, so its biggest band is the whole H x W."""
+    return _estimate_gib(shape, shape[1] * shape[2], cfg.orientations, method)
+
+
+def _estimate_gib(shape: tuple[int, ...], biggest: int, n_orientations: int, method: PhaseMethod) -> float:
     t, h, w = shape[0], shape[1], shape[2]
     per_frame = h * w * (28 + 8 + 8 + 8)  # 4 bytes of margin for the allocator
-    biggest = max(b.size[0] * b.size[1] for b in pyr.bands)
-    group = pyr.n_orientations if method.by_scale else 1
+    group = n_orientations if method.by_scale else 1
     per_frame += biggest * group * (8 + 3 * 4 + 8 + 8 + method.extra_bytes)
     return t * per_frame / 2**30
 

@@ -1,22 +1,26 @@
 """The classical methods by name, so that ``mmkit.magnify(..., method=NAME)`` finds them.
 
 Each entry is a :class:`ClassicalMethod`: its parameter dataclass (which must have the fields ``alpha``,
-``low_hz``, ``high_hz`` and ``fps``, filled from :class:`mmkit.engine.MagnifyConfig`) and the function
-``run(frames, cfg, fps, device=...) -> frames`` that magnifies a whole ``(T, H, W, 3)`` clip. A new method
-registers itself here with one line; the engine and the command line need no change.
+``low_hz``, ``high_hz`` and ``fps``, filled from :class:`mmkit.engine.MagnifyConfig`), the function
+``run(frames, cfg, fps, device=..., max_memory_gb=...) -> frames`` that magnifies a whole ``(T, H, W, 3)``
+clip, and ``estimate(shape, cfg, fps)``: the GiB that ``run`` would need for uint8 frames of that shape (the
+figure its own ``max_memory_gb`` check uses), from the shape alone, so that the engine can refuse a clip
+too big for memory before reading it. A new method registers itself here with one line; the engine and the
+command line need no change.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-from .acceleration import AccelerationConfig, magnify_acceleration
-from .anisotropy import AnisotropyConfig, magnify_anisotropy
-from .jerk import JerkConfig, magnify_jerk
+from . import linear, riesz
+from .acceleration import AccelerationConfig, acceleration_filter, magnify_acceleration
+from .anisotropy import AnisotropyConfig, anisotropy_method, magnify_anisotropy
+from .jerk import JerkConfig, jerk_method, magnify_jerk
 from .linear import LinearConfig, magnify_linear
-from .phase import PhaseConfig, magnify_phase
+from .phase import PhaseConfig, PhaseMethod, bandpass_method, clip_estimate_gib, magnify_phase
 from .riesz import RieszConfig, magnify_riesz
 
 
@@ -25,14 +29,22 @@ class ClassicalMethod:
     config: type
     run: Callable[..., np.ndarray]
     reference: str  # the paper, for messages and tables
+    estimate: Callable[[tuple[int, ...], Any, float], float]  # GiB for (T, H, W, 3) uint8 frames; cfg validated
 
 
 METHODS: dict[str, ClassicalMethod] = {
-    "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012"),
-    "riesz": ClassicalMethod(RieszConfig, magnify_riesz, "Wadhwa et al., ICCP 2014"),
-    "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013"),
-    "acceleration": ClassicalMethod(AccelerationConfig, magnify_acceleration, "Zhang et al., CVPR 2017"),
-    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "Takeda et al., CVPR 2018"),
+    "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012",
+                              lambda shape, cfg, fs: linear.estimate_gib(shape)),
+    "riesz": ClassicalMethod(RieszConfig, magnify_riesz, "Wadhwa et al., ICCP 2014",
+                             lambda shape, cfg, fs: riesz.estimate_gib(shape)),
+    "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013",
+                             lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, bandpass_method(cfg))),
+    "acceleration": ClassicalMethod(AccelerationConfig, magnify_acceleration, "Zhang et al., CVPR 2017",
+                                    lambda shape, cfg, fs: clip_estimate_gib(
+                                        shape, cfg, PhaseMethod(acceleration_filter(cfg, fs)))),
+    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "Takeda et al., CVPR 2018",
+                            lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, jerk_method(cfg, fs))),
     "anisotropy": ClassicalMethod(AnisotropyConfig, magnify_anisotropy,
-                                  "after Takeda et al., CVPR 2019 (our construction of the FA filter)"),
+                                  "after Takeda et al., CVPR 2019 (not checked against the paper's text)",
+                                  lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, anisotropy_method(cfg, fs))),
 }

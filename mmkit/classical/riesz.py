@@ -449,6 +449,12 @@ class RieszMagnifier:
 
 # ---------------------------------------------------------------- whole clips
 
+def estimate_gib(shape: tuple[int, ...], itemsize: int = 1) -> float:
+    """Memory of :func:`magnify_riesz` in GiB for ``(T, H, W, 3)`` frames: the output (the state is a few
+    frames' worth); ``itemsize`` 1 for uint8 frames."""
+    return math.prod(shape) * itemsize / 2**30
+
+
 def _check_frames(frames: np.ndarray, max_memory_gb: float) -> None:
     if not isinstance(frames, np.ndarray):
         raise MMKitError(f"frames must be a numpy array (T, H, W, 3), got {type(frames).__name__}")
@@ -462,7 +468,7 @@ def _check_frames(frames: np.ndarray, max_memory_gb: float) -> None:
                          "on the shorter side for one band-pass level")
     if frames.dtype != np.uint8 and not np.issubdtype(frames.dtype, np.floating):
         raise MMKitError(f"frames must be uint8 (0-255) or float (0-1), got dtype {frames.dtype}")
-    gib = frames.nbytes / 2**30  # the output; the state is a few frames' worth
+    gib = estimate_gib(frames.shape, frames.itemsize)
     if gib > max_memory_gb:
         raise MMKitError(f"magnifying {frames.shape} frames needs about {gib:.2f} GiB (> max_memory_gb="
                          f"{max_memory_gb}): use fewer frames, crop or down-scale, raise max_memory_gb, or "
