@@ -1,16 +1,33 @@
-"""Spatio-temporal slices: the figure that shows motion magnification best (paper Figures 1, 4-6).
+"""Figures of the kit and the course: spatio-temporal slices, image strips, loss curves, feature grids.
 
-A slice stacks one row (or column) of every frame over time, so a vibration becomes a visible wiggle
-of the edges in the slice.
+- Spatio-temporal slices, the figure that shows motion magnification best (paper Figures 1, 4-6): a slice
+  stacks one row (or column) of every frame over time, so a vibration becomes a visible wiggle of the
+  edges in the slice (:func:`temporal_slice`, :func:`save_slices_png`, :func:`save_slice_figure`).
+- Image strips, training samples, magnified outputs and their slices (:func:`show_images`,
+  :func:`show_training_samples`, :func:`show_outputs`, :func:`show_slices`, :func:`crop`).
+- Loss curves of training runs, one panel per loss term (:func:`read_loss_log`, :func:`plot_loss_curves`).
+- Feature maps of the network, one panel per channel on one colour scale (paper Figure 3:
+  :func:`feature_grid`, :func:`feature_rows`; the features come from :mod:`mmkit.features`).
+- Circles-benchmark scores beside the identity baseline (:func:`plot_circle_scores`).
+
+The plotting functions return a matplotlib ``Figure`` and leave showing or saving it to the caller
+(``plt.show()`` in a notebook). :func:`compact_inline_figures` keeps a notebook with many textured frames small.
 """
 from __future__ import annotations
 
+import csv
+import math
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import MMKitError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def temporal_slice(frames: np.ndarray, row: int | None = None, col: int | None = None) -> np.ndarray:
@@ -26,7 +43,7 @@ def temporal_slice(frames: np.ndarray, row: int | None = None, col: int | None =
         raise MMKitError(f"frames must be (T, H, W, C), got shape {frames.shape}")
     if row is not None and col is not None:
         raise MMKitError("give a row or a column for the slice, not both")
-    t, h, w = frames.shape[:3]
+    h, w = frames.shape[1:3]
     if col is not None:
         if not 0 <= col < w:
             raise MMKitError(f"slice column {col} is outside the frame (width {w})")
@@ -81,3 +98,377 @@ def save_slice_figure(path: str | Path, slices: Sequence[np.ndarray], titles: Se
         fig.savefig(tmp, dpi=100, format=path.suffix.lstrip(".") or "png")
     plt.close(fig)
     return path
+
+
+# --------------------------------------------------------------------------------------------------------
+# Image strips and training samples
+# --------------------------------------------------------------------------------------------------------
+
+
+def compact_inline_figures(quality: int = 65) -> bool:
+    """Store a notebook's inline figures as JPEG of ``quality`` instead of PNG.
+
+    Rendered textures and noise hardly compress as PNG; as JPEG a frame strip takes 3-5 times less room in
+    the saved notebook. Returns whether it took effect (False outside IPython, e.g. in a script).
+    """
+    if not 1 <= quality <= 100:
+        raise MMKitError(f"JPEG quality must be 1 .. 100, got {quality}")
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return False
+    if get_ipython() is None:
+        return False
+    set_matplotlib_formats("jpeg", pil_kwargs={"quality": quality})
+    return True
+
+
+def _pyplot():
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def _as_image(img: np.ndarray) -> np.ndarray:
+    """uint8 or float images as float in [0, 1] for ``imshow`` (2-D maps are returned as they are)."""
+    img = np.asarray(img)
+    if img.dtype == np.uint8:
+        return img.astype(np.float64) / 255.0
+    return np.clip(img, 0.0, 1.0) if img.ndim == 3 else img
+
+
+def crop(frame: np.ndarray, cx: float, cy: float, half: int) -> np.ndarray:
+    """The ``(2 half, 2 half)`` window of ``frame`` centred near ``(cx, cy)`` (pixels), kept inside the frame.
+
+    Examples:
+        >>> crop(np.arange(100).reshape(10, 10), 1, 8, 2)
+        array([[60, 61, 62, 63],
+               [70, 71, 72, 73],
+               [80, 81, 82, 83],
+               [90, 91, 92, 93]])
+    """
+    h, w = frame.shape[:2]
+    if 2 * half > min(h, w):
+        raise MMKitError(f"a crop of {2 * half} px does not fit in a {h} x {w} frame")
+    x0 = int(min(max(round(cx) - half, 0), w - 2 * half))
+    y0 = int(min(max(round(cy) - half, 0), h - 2 * half))
+    return frame[y0:y0 + 2 * half, x0:x0 + 2 * half]
+
+
+def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int | None = None,
+                width: float = 7.0, suptitle: str | None = None, cmap: str = "gray",
+                xlabel: str | None = None, ylabel: str | None = None,
+                panel_height: float | None = None) -> Figure:
+    """Images in a grid, ``ncols`` per row (default: all in one row), ``width`` inches wide.
+
+    Colour images are ``(H, W, 3)`` uint8 or float in [0, 1] (clipped); 2-D arrays are drawn with ``cmap``.
+    With ``xlabel`` or ``ylabel`` (e.g. ``"x (pixels)"``, ``"time (frames)"`` for a slice) the axes keep
+    their ticks and get those labels; else they are hidden. ``panel_height`` (inches) stretches every image
+    to that height instead of keeping its aspect (for slices of a short clip).
+    """
+    if not len(images):
+        raise MMKitError("no images to show")
+    n = len(images)
+    ncols = min(ncols or n, n)
+    nrows = math.ceil(n / ncols)
+    h, w = np.asarray(images[0]).shape[:2]
+    panel = panel_height or width / ncols * h / w
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, panel * nrows + 0.45 * nrows + 0.3), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(_as_image(images[i]), cmap=cmap, interpolation="nearest",
+                  aspect="auto" if panel_height else "equal")
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+        if xlabel or ylabel:
+            ax.set_xlabel(xlabel or "", fontsize=8)
+            ax.set_ylabel(ylabel or "", fontsize=8)
+            ax.tick_params(labelsize=7)
+        else:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def show_training_samples(samples: Sequence[Mapping[str, Any]], zoom: int = 12, width: float = 7.0) -> Figure:
+    """One row per training sample (as :func:`mmkit.data.render_pair` gives it): the noisy inputs ``prev``
+    and ``cur``, the ``target`` (alpha in its title), then a ``2 zoom`` px window of ``cur`` clean and noisy,
+    around the first shape, so that the shot noise can be seen."""
+    images, titles = [], []
+    for s in samples:
+        motions = np.asarray(s.get("motions", np.zeros((0, 2))))
+        largest = float(np.max(np.hypot(*motions.T))) if len(motions) else 0.0
+        h, w = np.asarray(s["cur"]).shape[:2]
+        cx, cy = w / 2, h / 2
+        images += [s["prev"], s["cur"], s["target"], crop(s["cur_clean"], cx, cy, zoom), crop(s["cur"], cx, cy, zoom)]
+        titles += ["prev (input)", f"cur (input)\nlargest move {largest:.2f} px", f"target\nalpha = {float(s['alpha']):.1f}",
+                   "cur, clean\n(zoomed)", f"cur, noisy\ns = {float(s.get('noise', 0)):.2f} (zoomed)"]
+    return show_images(images, titles, ncols=5, width=width)
+
+
+def show_outputs(pair: Mapping[str, Any], outputs: Mapping[str, np.ndarray], zoom: int | None = None,
+                 width: float = 7.0) -> Figure:
+    """The input ``cur``, the exact ``target`` and each model's output for one pair, with the MSE against the
+    target (in [0, 1] units, x 1e-3) in the titles.
+
+    ``pair`` is a circles pair (:func:`mmkit.data.circles_pair`) or a training pair; ``outputs`` maps a model
+    label to its output frame ``(H, W, 3)`` (uint8 or float in [0, 1]). With ``zoom`` every panel is the
+    ``2 zoom`` px window around the first disc's place in the target (``centres`` and ``motions`` of the pair).
+    """
+    target = _as_image(pair["target"])
+    images = {"input (cur)": _as_image(pair["cur"]), "target": target}
+    images.update({name: _as_image(out) for name, out in outputs.items()})
+    titles = [name if name == "target" else f"{name}\nMSE {1e3 * np.mean((img - target) ** 2):.2f}e-3"
+              for name, img in images.items()]
+    frames = list(images.values())
+    if zoom is not None:
+        if "centres" in pair:
+            (cx, cy), d = np.asarray(pair["centres"])[0], np.asarray(pair["motions"])[0] * float(pair["alpha"])
+            cx, cy = cx + d[0] / 2, cy + d[1] / 2       # halfway along the magnified motion
+        else:
+            cy, cx = (n / 2 for n in target.shape[:2])
+        frames = [crop(f, cx, cy, zoom) for f in frames]
+    return show_images(frames, titles, width=width)
+
+
+def show_slices(clips: Mapping[str, np.ndarray], row: int | None = None, col: int | None = None,
+                truth: str | None = "truth", width: float = 7.0, panel_height: float = 2.2) -> Figure:
+    """The spatio-temporal slice of each clip ``(T, H, W, 3)`` side by side, time downwards.
+
+    ``row`` (an x-t slice) or ``col`` (a y-t slice), as in :func:`temporal_slice`. When ``clips`` has an entry
+    named ``truth``, the other titles carry the clip's MSE against it (whole frames, [0, 1] units, x 1e-3),
+    over frames 1 .. T-1 (dynamic mode passes frame 0 through).
+    """
+    ref = _as_image(clips[truth][1:]) if truth is not None and truth in clips else None
+    titles = []
+    for name, clip in clips.items():
+        if ref is None or name == truth:
+            titles.append(name)
+        else:
+            titles.append(f"{name}\nMSE {1e3 * np.mean((_as_image(clip[1:]) - ref) ** 2):.2f}e-3")
+    slices = [temporal_slice(np.asarray(c), row=row, col=col) for c in clips.values()]
+    return show_images(slices, titles, width=width, xlabel=f"{'y' if col is not None else 'x'} (pixels)",
+                       ylabel="time (frames)", panel_height=panel_height)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Loss curves
+# --------------------------------------------------------------------------------------------------------
+
+#: Loss terms of ``loss_log.csv`` in the order they are plotted (see :data:`mmkit.train.LOG_FIELDS`).
+LOSS_TERMS = ("total", "l1", "edge", "perceptual", "appearance", "proxy")
+_TERM_NAMES = {"total": "total (Eq. 6, weighted)", "l1": "L_1", "edge": "L_edge", "perceptual": "L_p (VGG)",
+               "appearance": "L_A", "proxy": "L_M (proxy)"}
+
+
+def read_loss_log(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """A run's ``loss_log.csv`` as one float array per column; empty cells (a term that was off) are NaN.
+
+    Examples:
+        >>> import tempfile, pathlib
+        >>> p = pathlib.Path(tempfile.mkdtemp()) / "loss_log.csv"
+        >>> _ = p.write_text("step,total,proxy\\n10,2.5,\\n20,1.5,\\n")
+        >>> log = read_loss_log(p)
+        >>> log["step"].tolist(), log["total"].tolist(), bool(np.isnan(log["proxy"]).all())
+        ([10.0, 20.0], [2.5, 1.5], True)
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "loss_log.csv"
+    if not path.is_file():
+        raise MMKitError(f"no loss log at {path}")
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        raise MMKitError(f"{path} has no rows")
+    return {k: np.array([float(r[k]) if r[k] not in ("", None) else np.nan for r in rows]) for k in rows[0]}
+
+
+def running_mean(steps: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of each ``k`` consecutive values, placed at the step of the last of them (``k = 1``: unchanged).
+
+    Examples:
+        >>> running_mean(np.array([1, 2, 3, 4]), np.array([1.0, 3.0, 5.0, 7.0]), 2)
+        (array([2, 3, 4]), array([2., 4., 6.]))
+    """
+    if k < 1:
+        raise MMKitError(f"smoothing window must be at least 1, got {k}")
+    k = min(k, len(values))
+    if k <= 1:
+        return steps, values
+    return steps[k - 1:], np.convolve(values, np.ones(k) / k, mode="valid")
+
+
+def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndarray]],
+                     terms: Iterable[str] = LOSS_TERMS, ncols: int = 3, width: float = 7.0,
+                     log_y: bool = True, smooth: int = 1) -> Figure:
+    """One panel per loss term, one line per run, against the training step.
+
+    ``runs`` maps a label to a run folder, a ``loss_log.csv`` or a log already read by :func:`read_loss_log`.
+    A term is drawn when at least one run logged it (the proxy loss only exists in a student run, L_p only
+    with the VGG-16 file). The terms are unweighted, as logged; the total is Eq. 6 with the run's weights.
+    ``smooth`` > 1 draws the running mean of that many logged values (at the step of the last one). A run
+    keeps its colour in every panel.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    logs = {name: read_loss_log(r) if isinstance(r, (str, os.PathLike)) else r for name, r in runs.items()}
+    present = [t for t in terms if any(t in log and np.isfinite(log[t]).any() for log in logs.values())]
+    if not present:
+        raise MMKitError(f"none of the terms {list(terms)} was logged by these runs")
+    ncols = min(ncols, len(present))
+    nrows = math.ceil(len(present) / ncols)
+    colours = {name: f"C{i}" for i, name in enumerate(logs)}
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, 2.1 * nrows + 0.4), squeeze=False)
+    for ax, term in zip(axes.flat, present):
+        for name, log in logs.items():
+            if term in log and np.isfinite(log[term]).any():
+                ok = np.isfinite(log[term])
+                steps, values = running_mean(log["step"][ok], log[term][ok], smooth)
+                ax.plot(steps, values, color=colours[name], lw=1.2)
+        ax.set_title(_TERM_NAMES.get(term, term), fontsize=9)
+        ax.set_xlabel("training step", fontsize=8)
+        ax.set_ylabel("loss", fontsize=8)
+        if log_y:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))   # 0.1, 0.2, 0.5, 1, 2, 5 ...
+            ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.tick_params(which="both", labelsize=7)
+        ax.grid(alpha=0.3)
+    spare = list(axes.flat)[len(present):]
+    for ax in spare:
+        ax.axis("off")
+    handles = [Line2D([], [], color=c, label=name) for name, c in colours.items()]
+    if spare:   # the legend in an empty panel, where it hides no curve
+        spare[0].legend(handles=handles, fontsize=8, loc="center")
+    else:
+        axes.flat[0].legend(handles=handles, fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------------
+# Feature maps (paper Figure 3)
+# --------------------------------------------------------------------------------------------------------
+
+
+def _limit(maps: np.ndarray, limit: float | None, percentile: float = 100.0) -> float:
+    """``limit``, else the ``percentile`` of ``|maps|`` (100: the largest); 1 for all-zero maps."""
+    if not 0 < percentile <= 100:
+        raise MMKitError(f"percentile must be in (0, 100], got {percentile}")
+    lim = float(np.percentile(np.abs(maps), percentile)) if limit is None else float(limit)
+    return lim if lim > 0 else 1.0
+
+
+def _channel_title(c: int, values: np.ndarray) -> str:
+    return f"ch {c}\nrms {np.sqrt(np.mean(np.asarray(values, np.float64) ** 2)):.2g}"
+
+
+def feature_grid(features: np.ndarray, title: str | None = None, ncols: int | None = None,
+                 limit: float | None = None, cmap: str = "RdBu_r", width: float = 7.0,
+                 channels: Sequence[int] | None = None, percentile: float = 100.0) -> Figure:
+    """Every channel of ``features`` ``(C, h, w)`` as an image, all on one colour scale ``[-limit, limit]``.
+
+    ``limit`` defaults to the largest absolute value (or its ``percentile``, e.g. 99.5, so that a few
+    spikes do not wash out the rest; larger values then saturate), so 0 is white and the sign shows as red
+    or blue; the colour bar gives the values. ``channels`` picks and orders the channels (default: all).
+    Each panel is titled with its channel number and RMS.
+    """
+    features = np.asarray(features)
+    if features.ndim != 3:
+        raise MMKitError(f"features must be (C, h, w), got shape {features.shape}")
+    chans = list(range(features.shape[0]) if channels is None else channels)
+    n = len(chans)
+    ncols = min(ncols or math.ceil(math.sqrt(n * 2)), n)   # wider than tall by default
+    nrows = math.ceil(n / ncols)
+    lim = _limit(features[chans], limit, percentile)
+    h, w = features.shape[1:]
+    panel = (width - 0.8) / ncols
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, panel * h / w * nrows + 0.45 * nrows + 0.4),
+                                   squeeze=False)
+    im = None
+    for ax, c in zip(axes.flat, chans):
+        im = ax.imshow(features[c], cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
+        ax.set_title(_channel_title(c, features[c]), fontsize=7)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0, 0.92, 1))
+    cax = fig.add_axes((0.93, 0.15, 0.015, 0.7))
+    fig.colorbar(im, cax=cax).ax.tick_params(labelsize=7)
+    return fig
+
+
+def feature_rows(rows: Mapping[str, np.ndarray], channels: Sequence[int], scale: str = "column",
+                 cmap: str = "RdBu_r", width: float = 7.0, percentile: float = 100.0) -> Figure:
+    """Compare feature maps: one row per entry of ``rows`` (label -> ``(C, h, w)``), one column per channel.
+
+    ``scale`` sets which panels share a colour scale ``[-m, m]`` (``m`` their largest absolute value, or its
+    ``percentile``): ``"column"`` (a channel across conditions: how noise or alpha changes it), ``"row"``
+    (maps of different size, such as D and M(D)) or ``"all"``. Each panel is titled with its channel and
+    RMS; the row's label is on the left.
+    """
+    if scale not in ("column", "row", "all"):
+        raise MMKitError(f"scale must be 'column', 'row' or 'all', got {scale!r}")
+    labels = list(rows)
+    maps = np.stack([np.asarray(rows[k])[list(channels)] for k in labels])   # (R, K, h, w)
+    nrows, ncols = maps.shape[:2]
+    h, w = maps.shape[2:]
+    panel = (width - 1.0) / ncols
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, panel * h / w * nrows + 0.45 * nrows + 0.3),
+                                   squeeze=False)
+    for r in range(nrows):
+        for k in range(ncols):
+            part = {"column": maps[:, k], "row": maps[r], "all": maps}[scale]
+            lim = _limit(part, None, percentile)
+            ax = axes[r, k]
+            ax.imshow(maps[r, k], cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
+            ax.set_title(_channel_title(channels[k], maps[r, k]), fontsize=7)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(labels[r], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------------
+# Scores
+# --------------------------------------------------------------------------------------------------------
+
+
+def plot_circle_scores(scores: Mapping[str, Sequence[Any]], width: float = 7.0, ax: Any = None) -> Figure:
+    """Grouped bars of circles-benchmark ratios (network MSE / input-frame MSE) per noise level.
+
+    ``scores`` maps a model label to its scores (objects with ``noise`` and ``ratio``, such as
+    :class:`mmkit.evaluate.CirclesScore`). A bar below the dashed line at 1 beats returning the input.
+    """
+    labels = list(scores)
+    noises = sorted({float(s.noise) for v in scores.values() for s in v})
+    if ax is None:
+        fig, ax = _pyplot().subplots(figsize=(width, 3.0))
+    else:
+        fig = ax.figure
+    bar = 0.8 / len(labels)
+    x = np.arange(len(noises))
+    for i, name in enumerate(labels):
+        by_noise = {float(s.noise): float(s.ratio) for s in scores[name]}
+        vals = [by_noise.get(n, np.nan) for n in noises]
+        bars = ax.bar(x + (i - (len(labels) - 1) / 2) * bar, vals, bar, label=name)
+        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    ax.axhline(1.0, color="k", ls="--", lw=1)
+    ax.set_xticks(x, [f"noise {n:g}" for n in noises])
+    ax.set_xlabel("Gaussian noise std of the inputs (0..255 levels)", fontsize=8)
+    ax.set_ylabel("MSE / input-frame MSE", fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
