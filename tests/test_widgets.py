@@ -1,0 +1,299 @@
+"""The interactive session behind notebook 04: cached frames equal mmkit.magnify's, moving alpha never
+re-runs the encoder or the decomposition, bad settings raise MMKitError, and the widget's callbacks work."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import mmkit
+import mmkit.widgets as wmod
+from mmkit.classical.linear import LinearConfig, magnify_linear
+from mmkit.classical.registry import ClassicalMethod
+from mmkit.data.samples import VibrationClip
+from mmkit.engine import CLASSICAL
+from mmkit.errors import MMKitError
+from mmkit.pretrained import load_pretrained
+from mmkit.widgets import Magnifier, build_widget, plot_session
+
+FPS = 30.0
+BAND = (2.0, 3.0)   # holds the clip's 2.5 Hz vibration (and an FFT bin of the 24-frame clip)
+#: Same operations as mmkit.magnify; only float rounding may differ (different batches; for linear, the
+#: collapse summed level by level): at most 1 level of 0..255, on at most 0.1 % of the values.
+MAX_LEVELS, MAX_FRACTION = 1, 1e-3
+
+
+@pytest.fixture(scope="module")
+def frames():
+    # Odd sizes, not multiples of 4: the networks' padding and cropping are on the path.
+    return VibrationClip(height=46, width=62, n_frames=24, radius=14).render()
+
+
+class Counter:
+    """Counts the calls of a module and the frames (batch entries) they carried."""
+
+    def __init__(self, module: torch.nn.Module) -> None:
+        self.calls = self.frames = 0
+        module.register_forward_hook(self)
+
+    def __call__(self, module, inputs, output) -> None:
+        self.calls += 1
+        self.frames += inputs[0].shape[0]
+
+
+def assert_close_to_magnify(out: np.ndarray, ref: np.ndarray, frames: np.ndarray) -> None:
+    assert out.shape == ref.shape and out.dtype == np.uint8
+    diff = np.abs(out.astype(int) - ref)
+    assert diff.max() <= MAX_LEVELS, diff.max()
+    assert np.mean(diff > 0) <= MAX_FRACTION
+    assert np.abs(ref.astype(int) - frames).max() > 20  # something was magnified: the check is not vacuous
+
+
+CASES = [("light", "dynamic"), ("light", "static"), ("light", "temporal"), ("base", "static"),
+         ("oh2018", "dynamic"), ("oh2018", "static"), ("linear", "dynamic"), ("phase", "dynamic"),
+         ("riesz", "dynamic"), ("acceleration", "dynamic"), ("jerk", "dynamic"), ("anisotropy", "dynamic")]
+
+
+@pytest.mark.parametrize("method,mode", CASES)
+def test_cached_frames_equal_mmkit_magnify(frames, method, mode):
+    # anisotropy's normalised weights (<= 1) magnify about half as much: at 15 its largest change is 20 levels
+    alpha = 50.0 if method == "anisotropy" else 15.0
+    ref = mmkit.magnify(frames, alpha, mode=mode, method=method, fps=FPS, low_hz=BAND[0], high_hz=BAND[1])
+    mag = Magnifier(frames, FPS, method=method, mode=mode, alpha=3.0, low_hz=1.0, high_hz=4.0)
+    mag.frame(7)                      # built at other settings first: the caches must follow the changes
+    mag.set_band(*BAND)
+    mag.set_alpha(alpha)
+    assert_close_to_magnify(mag.clip(), ref, frames)
+    assert np.array_equal(mag.frame(11), mag.clip()[11])
+
+
+@pytest.mark.parametrize("options", [{"filter": "fir", "fir_taps": 9}, {"reference": 5}])
+def test_temporal_options_equal_mmkit_magnify(frames, options):
+    ref = mmkit.magnify(frames, 12.0, mode="temporal", fps=FPS, low_hz=BAND[0], high_hz=BAND[1], **options)
+    mag = Magnifier(frames, FPS, mode="temporal", alpha=12.0, low_hz=BAND[0], high_hz=BAND[1], **options)
+    assert_close_to_magnify(mag.clip(), ref, frames)
+
+
+def test_moving_alpha_runs_only_manipulator_and_decoder(frames):
+    net = load_pretrained("light")
+    enc, man, dec = Counter(net.encoder), Counter(net.manipulator), Counter(net.decoder)
+    mag = Magnifier(frames, FPS, method="light", mode="static", alpha=10.0, nets={"light": net}, device="cpu")
+    assert enc.calls == 0                           # nothing happens before a frame is asked for
+    mag.frame(5)
+    assert enc.frames == len(frames)                # every pair against the reference, once
+    encoded = enc.calls
+    for alpha in (0.0, 5.0, 37.5, 80.0):
+        mag.set_alpha(alpha)
+        mag.frame(5)
+    assert enc.calls == encoded                     # alpha never re-encodes
+    assert (man.frames, dec.frames) == (5, 5)       # one frame through manipulator and decoder per alpha
+    mag.frame(5)
+    assert dec.frames == 5                          # a frame already rendered at these settings is kept
+    mag.slice(row=20)
+    assert enc.calls == encoded and dec.frames == 5 + len(frames) - 1
+    mag.set_mode("temporal")                        # same pairs as static: no encoding, one band-pass
+    mag.frame(5)
+    mag.set_alpha(20.0)
+    mag.frame(5)
+    assert enc.calls == encoded and mag.stats["band_passes"] == 1
+    mag.set_band(1.0, 4.0)                          # a new band re-filters the kept features only
+    mag.frame(5)
+    assert enc.calls == encoded and mag.stats["band_passes"] == 2
+    mag.set_mode("dynamic")                         # new pairs (each frame with the previous): encoded once
+    mag.frame(5)
+    mag.set_alpha(3.0)
+    mag.frame(6)
+    assert enc.frames == len(frames) + len(frames) - 1
+    mag.set_mode("static")
+    mag.set_alpha(7.0)
+    mag.frame(2)
+    assert enc.frames == 2 * len(frames) - 1 and mag.stats["encoder_frames"] == enc.frames
+
+
+def test_oh2018_encodes_each_frame_once_for_both_modes(frames):
+    net = load_pretrained("oh2018")
+    stem, dec = Counter(net.stem), Counter(net.decoder)
+    mag = Magnifier(frames, FPS, method="oh2018", mode="dynamic", nets={"oh2018": net}, device="cpu")
+    mag.frame(3)
+    for alpha in (2.0, 30.0):
+        mag.set_alpha(alpha)
+        mag.frame(3)
+    mag.set_mode("static")
+    mag.frame(3)
+    assert stem.frames == len(frames) and dec.frames == 4
+
+
+@pytest.mark.parametrize("method,decomposition", [("linear", "laplacian_pyramid"), ("riesz", "riesz_pyramid"),
+                                                  ("phase", "phase_differences"),
+                                                  ("anisotropy", "phase_differences")])
+def test_classical_alpha_redoes_only_the_last_stage(frames, monkeypatch, method, decomposition):
+    calls = {"decomposition": 0}
+    original = getattr(wmod, decomposition)
+
+    def counted(*args, **kwargs):
+        calls["decomposition"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(wmod, decomposition, counted)
+    mag = Magnifier(frames, FPS, method=method, alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
+    mag.frame(4)
+    built = calls["decomposition"]
+    assert built > 0 and mag.stats["band_passes"] == 1
+    for alpha in (0.0, 10.0, 20.0):
+        mag.set_alpha(alpha)
+        mag.frame(4)
+    assert calls["decomposition"] == built and mag.stats["band_passes"] == 1
+    mag.set_band(1.5, 3.5)
+    mag.frame(4)
+    assert calls["decomposition"] == built and mag.stats["band_passes"] == 2
+    assert mag.stats["pyramid_frames"] == len(frames) and mag.stats["rendered_frames"] == 5
+
+
+def test_linear_alpha_zero_returns_the_input(frames):
+    mag = Magnifier(frames, FPS, method="linear", alpha=0.0, low_hz=BAND[0], high_hz=BAND[1])
+    assert np.abs(mag.clip().astype(int) - frames).max() <= 1
+
+
+def test_switching_methods_keeps_each_cache(frames):
+    mag = Magnifier(frames, FPS, method="linear", alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
+    mag.frame(1)
+    mag.set_method("riesz")
+    mag.frame(1)
+    mag.set_method("linear")
+    mag.set_alpha(6.0)
+    mag.frame(1)
+    assert mag.stats["pyramid_frames"] == 2 * len(frames)
+
+
+def test_unregistered_speedup_falls_back_to_the_whole_method(frames, monkeypatch):
+    runs = []
+
+    def run(clip, cfg, fps, device="cpu", max_memory_gb=4.0):
+        runs.append(cfg.alpha)
+        return magnify_linear(clip, cfg, fps)
+
+    monkeypatch.setitem(CLASSICAL, "plain", ClassicalMethod(LinearConfig, run, "test", lambda shape, cfg, fs: 0.0))
+    mag = Magnifier(frames, FPS, method="plain", alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
+    mag.frame(2)
+    mag.frame(3)
+    mag.set_alpha(9.0)
+    mag.frame(3)
+    assert runs == [5.0, 9.0]   # said in the docstring: without a cached path, alpha re-runs the method
+
+
+def test_frames_are_kept_and_read_only(frames):
+    mag = Magnifier(frames, FPS, method="riesz", alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
+    a = mag.frame(3)
+    assert mag.frame(3) is a and mag.stats["rendered_frames"] == 1
+    with pytest.raises(ValueError):
+        a[0, 0, 0] = 0
+    assert mag.slice(col=10).shape == (len(frames), frames.shape[1], 3)
+    assert np.array_equal(mag.input_slice(row=3), frames[:, 3])
+
+
+@pytest.mark.parametrize("alpha,match", [(-1.0, "alpha must be a finite number >= 0, got -1"),
+                                         (float("nan"), "got nan"), (math.inf, "got inf"),
+                                         ("ten", "alpha must be a number"), (5000.0, "at most 1000"),
+                                         (None, "alpha must be a number")])
+def test_bad_alpha(frames, alpha, match):
+    mag = Magnifier(frames, FPS, alpha=2.0)
+    with pytest.raises(MMKitError, match=match):
+        mag.set_alpha(alpha)
+    with pytest.raises(MMKitError, match=match):
+        Magnifier(frames, FPS, alpha=alpha)
+    assert mag.alpha == 2.0   # a refused setting leaves the session as it was
+
+
+@pytest.mark.parametrize("band", [(0.0, 2.0), (-1.0, 2.0), (2.0, 2.0), (3.0, 2.0), (1.0, 15.0), (1.0, 20.0),
+                                  (1.0, float("nan"))])
+def test_band_outside_zero_to_nyquist(frames, band):
+    mag = Magnifier(frames, FPS)
+    with pytest.raises(MMKitError, match=r"0 < low < high < fs/2 = 15 Hz|finite"):
+        mag.set_band(*band)
+    assert mag.band == (0.5, 3.0)
+
+
+@pytest.mark.parametrize("t", [-1, 24, 100])
+def test_frame_index_out_of_range(frames, t):
+    mag = Magnifier(frames, FPS, method="linear", low_hz=BAND[0], high_hz=BAND[1])
+    with pytest.raises(MMKitError, match=rf"frame index {t} is out of range: valid are 0 to 23"):
+        mag.frame(t)
+
+
+def test_other_bad_inputs(frames):
+    mag = Magnifier(frames, FPS)
+    with pytest.raises(MMKitError, match="frame index must be an integer"):
+        mag.frame(2.5)
+    with pytest.raises(MMKitError, match="slice row 46 is out of range"):
+        mag.slice(row=46)
+    with pytest.raises(MMKitError, match="not both"):
+        mag.slice(row=1, col=1)
+    with pytest.raises(MMKitError, match="unknown method 'magic'"):
+        mag.set_method("magic")
+    with pytest.raises(MMKitError, match="unknown mode 'slow'"):
+        mag.set_mode("slow")
+    mag.set_mode("temporal")
+    with pytest.raises(MMKitError, match="oh2018 has no temporal mode"):
+        mag.set_method("oh2018")
+    mag.set_mode("static")
+    mag.set_method("oh2018")
+    with pytest.raises(MMKitError, match="oh2018 has no temporal mode"):
+        mag.set_mode("temporal")
+    with pytest.raises(MMKitError, match="uint8"):
+        Magnifier(frames.astype(np.float32), FPS)
+    with pytest.raises(MMKitError, match=r"\(T, H, W, 3\)"):
+        Magnifier(frames[..., 0], FPS)
+    with pytest.raises(MMKitError, match="at least 2 frames"):
+        Magnifier(frames[:1], FPS)
+    with pytest.raises(MMKitError, match="fps must be a finite number > 0"):
+        Magnifier(frames, 0.0)
+    with pytest.raises(MMKitError, match="reference frame 24 is out of range"):
+        Magnifier(frames, FPS, reference=24)
+    with pytest.raises(MMKitError, match="bad parameters for method 'riesz'"):
+        Magnifier(frames, FPS, method="riesz", params={"riesz": {"no_such_field": 1}}).frame(0)
+    with pytest.raises(MMKitError, match="needs about .* GiB"):
+        Magnifier(frames, FPS, method="phase", max_memory_gb=1e-4).frame(0)
+
+
+def test_widget_callbacks_drive_the_session(frames):
+    net = load_pretrained("light")
+    enc = Counter(net.encoder)
+    mag = Magnifier(frames, FPS, method="light", mode="static", alpha=10.0, low_hz=BAND[0], high_hz=BAND[1],
+                    nets={"light": net}, device="cpu")
+    ui = build_widget(mag)
+    first_frame, first_slice = ui.frame_view.value, ui.slice_view.value
+    assert first_frame[:4] == b"\x89PNG" and first_slice[:4] == b"\x89PNG"
+    assert ui.band.disabled and not ui.mode.disabled       # static mode: the band does not matter
+    encoded = enc.calls
+    ui.alpha.value = 40.0
+    assert mag.alpha == 40.0 and enc.calls == encoded
+    assert ui.frame_view.value != first_frame and ui.slice_view.value != first_slice
+    rendered = mag.stats["rendered_frames"]
+    ui.frame.value = 9                                       # already rendered for the slice: nothing to do
+    assert mag.stats["rendered_frames"] == rendered
+    ui.mode.value = "temporal"                               # same pairs as static: one band-pass, no encoding
+    assert not ui.band.disabled and mag.stats["band_passes"] == 1
+    ui.band.value = (1.0, 4.0)
+    assert mag.band == (1.0, 4.0) and mag.stats["band_passes"] == 2 and enc.calls == encoded
+    ui.method.value = "oh2018"                               # refused in temporal mode: message, control reverted
+    assert mag.method == "light" and ui.method.value == "light" and "no temporal mode" in ui.status.value
+    ui.band.value = (2.0, 2.0)
+    assert mag.band == (1.0, 4.0) and ui.band.value == (1.0, 4.0) and "0 &lt; low &lt; high" in ui.status.value
+    ui.method.value = "linear"
+    assert ui.mode.disabled and not ui.band.disabled and "linear" in ui.frame_caption.value
+    assert "error" not in ui.status.value and "#b00" not in ui.status.value
+    ui.row.value = 3
+    assert mag.stats["band_passes"] == 3   # linear's band-pass, once
+    bundle = ui._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("MagnifierWidget for Magnifier(24 frames of 46x62")
+
+
+def test_plot_session_draws_frames_and_slices(frames):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    mag = Magnifier(frames, FPS, method="linear", alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
+    fig = plot_session(mag, t=4, row=20, truth=frames)
+    assert len(fig.axes) == 6 and fig.axes[3].get_ylabel() == "time (s)"
+    plt.close(fig)
