@@ -1,0 +1,736 @@
+"""The paper's Tables 1-4 and its temporal-slice figures, measured here, beside the paper's numbers.
+
+Singh, Murala, Kosuru, "Lightweight Network for Video Motion Magnification" (WACV 2023):
+
+* **Table 1** (size, cost, run time): :func:`table1` from :func:`mmkit.models.complexity` (parameters, and
+  GFLOPs = 2 x MACs at 720 x 720) and :func:`time_forward` (one forward pass on this machine);
+* **Table 2** (physical accuracy): :func:`rod_accuracy` magnifies the vibrating rod of
+  :mod:`mmkit.data.benchmarks`, measures the rod's motion in the output (:func:`mmkit.measure.measure_vertical_motion`)
+  and compares it with ``gain * rod_signal``, amplitude by amplitude (:func:`fit_sinusoids`); :func:`table2`;
+* **Table 3** (circles benchmark): the networks on the two-frame pairs (:func:`score_network_pairs`, the
+  protocol of :func:`mmkit.evaluate.score_circles`) and every method on the circles *videos*
+  (:func:`score_video`; the classical methods need a clip for their temporal filters); :func:`table3`;
+* **Table 4** (ablation): :func:`train_ablations` trains small runs with one loss term switched off each,
+  :func:`score_models` scores them (and the committed runs of ``data/runs``); :func:`table4`;
+* **Figures 1, 4, 5, 6** (temporal slices): :func:`slice_clips` runs the paper's methods on a sample clip of
+  :mod:`mmkit.data.samples`, :func:`plot_slices` draws the slices (:func:`mmkit.plots.temporal_slice`).
+
+One convention for every method: ``gain`` is the factor by which the *output* motion exceeds the input's (the
+networks' alpha). The classical methods magnify by ``1 + alpha``, so they get ``alpha = gain - 1``: the paper's
+"for different methods, to generate the same amount of output motion, their magnification factor is changed".
+MSEs are in [0, 1] units squared, as everywhere in mmkit; the paper does not state its units.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .classical.registry import METHODS as CLASSICAL
+from .data.benchmarks import CirclesConfig, RodConfig, circles_video, rod_region, rod_signal, rod_video
+from .data.samples import SAMPLES
+from .engine import MagnifyConfig, magnify, magnify_frames
+from .errors import MMKitError
+from .evaluate import score_circles
+from .measure import measure_vertical_motion
+from .models import MODEL_NAMES, PAPER_TABLE1, complexity
+
+# --------------------------------------------------------------------------------------------------------
+# The paper's numbers
+# --------------------------------------------------------------------------------------------------------
+
+#: Table 1, run time per frame at 720 x 720 on an NVIDIA RTX 2080, ms.
+PAPER_RUNTIME_MS = {"oh2018": 95.0, "base": 142.0, "light": 38.0}
+#: Table 2, MAE between the rescaled (0..1) measured and sensor signals of the vibrating rod.
+PAPER_TABLE2_MAE = {"anisotropy": 0.146, "jerk": 0.149, "acceleration": 0.146, "oh2018": 0.144, "base": 0.121,
+                    "light": 0.131}
+#: Table 3, aggregate MSE on 25 synthetic circles videos (units not stated in the paper).
+PAPER_TABLE3_MSE = {"anisotropy": 36.4, "jerk": 55.3, "acceleration": 68.0, "oh2018": 38.8, "base": 23.07,
+                    "light": 27.8}
+#: Table 4 (ablations of the *base* model M1), aggregate MSE on the synthetic videos.
+PAPER_TABLE4_MSE = {"all terms": 23.07, "no L_M": 27.85, "no feature sharing encoder": 30.1,
+                    "no appearance encoder": 37.7, "no L_edge": 31.1, "no L_p": 40.2}
+
+NETWORKS = MODEL_NAMES                                    # ("light", "base", "oh2018")
+CLASSICAL_METHODS = tuple(CLASSICAL)                      # linear, riesz, phase, acceleration, jerk, anisotropy
+#: The methods of the paper's figures and Tables 2-3, in its order (b)-(g): three hand-crafted, three learned.
+PAPER_METHODS = ("acceleration", "jerk", "anisotropy", "oh2018", "base", "light")
+#: Table 4's loss ablations that the training loop can switch off (TrainConfig.weights); "all terms" first.
+ABLATIONS: dict[str, dict[str, float]] = {"all terms": {}, "no L_M": {"proxy": 0.0},
+                                          "no L_A": {"appearance": 0.0}, "no L_edge": {"edge": 0.0}}
+#: Our ablation -> the paper's closest row. Removing L_A keeps the appearance encoder (it then learns only from
+#: the output losses), which is not the paper's "(c) without appearance encoder".
+ABLATION_PAPER_ROW = {"all terms": "all terms", "no L_M": "no L_M", "no L_A": "no appearance encoder",
+                      "no L_edge": "no L_edge"}
+
+#: Where the committed training runs live in a source checkout (see data/runs/README.md).
+RUNS_DIR = Path(__file__).resolve().parents[1] / "data" / "runs"
+#: Temporal band (Hz) of the classical methods on the 30 fps circles videos: everything but the mean.
+CIRCLES_BAND = (1.0, 14.0)
+#: Temporal band (Hz) of the classical methods on the 240 fps rod: its 20, 45 and 70 Hz, centred on 45 Hz
+#: (the acceleration methods are tuned to the band's centre).
+ROD_BAND = (10.0, 80.0)
+
+
+def label(method: str) -> str:
+    """A method's name with its source, for tables and figures.
+
+    Examples:
+        >>> label("light"), label("jerk")
+        ('light (M2)', 'jerk (Takeda et al., CVPR 2018)')
+    """
+    nets = {"light": "light (M2)", "base": "base (M1)", "oh2018": "oh2018 (Oh et al. 2018)"}
+    if method in nets:
+        return nets[method]
+    if method in CLASSICAL:
+        return f"{method} ({CLASSICAL[method].reference.split(' (')[0]})"
+    return method
+
+
+# --------------------------------------------------------------------------------------------------------
+# A small table type that shows as markdown in a notebook
+# --------------------------------------------------------------------------------------------------------
+
+
+def _fmt(v: object, spec: str | None = None) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool) or isinstance(v, str):
+        return str(v)
+    if isinstance(v, (int, np.integer)):
+        return f"{v:,}"
+    if isinstance(v, (float, np.floating)) and spec is not None and math.isfinite(v):
+        return format(v, spec)
+    if isinstance(v, (float, np.floating)):
+        return "nan" if not math.isfinite(v) else f"{v:.3f}" if abs(v) < 100 else f"{v:.1f}"
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of values under named columns; shown as markdown in Jupyter and as aligned text elsewhere.
+
+    Values stay numbers (for tests and further use): :meth:`value` reads one. ``None`` shows as ``-``; a float
+    shows with three decimals (one from 100 on) unless ``formats`` gives its column a format spec (e.g. ``".1f"``).
+
+    Examples:
+        >>> t = Table("T", ("model", "params"), (("light", 112318),))
+        >>> t.value("light", "params")
+        112318
+        >>> print(t.to_markdown())
+        **T**
+        <BLANKLINE>
+        | model | params |
+        | --- | --- |
+        | light | 112,318 |
+    """
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    note: str = ""
+    formats: tuple[tuple[str, str], ...] = ()   # (column, format spec) pairs
+
+    def _cells(self, row: tuple[object, ...]) -> list[str]:
+        spec = dict(self.formats)
+        return [_fmt(v, spec.get(c)) for c, v in zip(self.columns, row)]
+
+    def value(self, row: str, column: str) -> object:
+        """The value in the row whose first cell is ``row``, under ``column``."""
+        j = self.columns.index(column)
+        for r in self.rows:
+            if r[0] == row:
+                return r[j]
+        raise KeyError(f"no row {row!r} in table {self.title!r}")
+
+    def to_markdown(self) -> str:
+        lines = [f"**{self.title}**", "", "| " + " | ".join(self.columns) + " |",
+                 "| " + " | ".join("---" for _ in self.columns) + " |"]
+        lines += ["| " + " | ".join(self._cells(r)) + " |" for r in self.rows]
+        if self.note:
+            lines += ["", self.note]
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __str__(self) -> str:
+        cells = [list(self.columns)] + [self._cells(r) for r in self.rows]
+        widths = [max(len(row[j]) for row in cells) for j in range(len(self.columns))]
+        text = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+        return "\n".join([self.title, *text] + ([self.note] if self.note else []))
+
+    __repr__ = __str__
+
+
+# --------------------------------------------------------------------------------------------------------
+# Running any method on a clip
+# --------------------------------------------------------------------------------------------------------
+
+
+def load_networks(names: Iterable[str] = NETWORKS) -> dict[str, nn.Module]:
+    """The shipped trained networks by name (:func:`mmkit.load_pretrained`), in eval mode on the CPU."""
+    from .pretrained import load_pretrained
+
+    return {name: load_pretrained(name) for name in names}
+
+
+def run_method(method: str, frames: np.ndarray, gain: float, fps: float, *, mode: str = "dynamic",
+               band: tuple[float, float] = CIRCLES_BAND, nets: Mapping[str, nn.Module] | None = None,
+               **params) -> np.ndarray:
+    """Magnify ``frames`` (T, H, W, 3) uint8 with ``method`` so that the output motion is ``gain`` times the input's.
+
+    A network (a name in ``nets``, else its shipped weights) runs in ``mode`` (``dynamic``: each frame against
+    the previous one, the paper's use; ``static``: against frame 0) with ``alpha = gain``. A classical method
+    runs on the whole clip with ``alpha = gain - 1`` (its ``1 + alpha`` convention) and the temporal ``band``
+    (Hz); ``params`` go to its config. Returns (T, H, W, 3) uint8.
+    """
+    if method in CLASSICAL:
+        return magnify(frames, gain - 1.0, method=method, fps=fps, low_hz=band[0], high_hz=band[1],
+                       params=params, device="cpu")
+    if method not in MODEL_NAMES and (nets is None or method not in nets):
+        raise MMKitError(f"unknown method {method!r}; choose one of {list(MODEL_NAMES) + list(CLASSICAL)}")
+    net = nets[method] if nets is not None and method in nets else load_networks([method])[method]
+    cfg = MagnifyConfig(alpha=gain, mode=mode, method=method, device="cpu")
+    return np.stack(list(magnify_frames(iter(frames), cfg, net=net, fps=fps)))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Table 1: size, cost and run time
+# --------------------------------------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def time_forward(net: nn.Module, height: int = 720, width: int = 720, repeats: int = 3,
+                 device: str | torch.device = "cpu", alpha: float = 20.0) -> float:
+    """Median wall time, seconds, of one forward pass ``net(prev, cur, alpha)`` of one frame pair.
+
+    fp32 and channels-last, the default inference path of :func:`mmkit.magnify`. One untimed pass at
+    64 x 64 first (allocations, kernel selection) on a CPU, at full size on a GPU; then ``repeats`` timed
+    passes (CUDA synchronised before reading the clock).
+    """
+    if repeats < 1:
+        raise MMKitError(f"repeats must be at least 1, got {repeats}")
+    device = torch.device(device)
+    net = net.to(device).eval().to(memory_format=torch.channels_last)
+
+    def pair(h: int, w: int) -> torch.Tensor:
+        g = torch.Generator().manual_seed(0)
+        return (torch.rand(1, 3, h, w, generator=g) * 2 - 1).to(device).contiguous(memory_format=torch.channels_last)
+
+    cuda = device.type == "cuda"
+    warm = pair(height, width) if cuda else pair(64, 64)
+    net(warm, warm, alpha)
+    x = pair(height, width)
+    times = []
+    for _ in range(repeats):
+        if cuda:
+            torch.cuda.synchronize(device)
+        t0 = time.perf_counter()
+        net(x, x, alpha)
+        if cuda:
+            torch.cuda.synchronize(device)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def time_models(nets: Mapping[str, nn.Module], height: int = 720, width: int = 720, repeats: int = 3,
+                device: str = "cpu") -> dict[str, float]:
+    """:func:`time_forward` of each network, in **milliseconds** per frame."""
+    return {name: 1000 * time_forward(net, height, width, repeats, device) for name, net in nets.items()}
+
+
+def table1(runtime_ms: Mapping[str, float] | None = None, height: int = 720, width: int = 720,
+           names: Sequence[str] = ("oh2018", "base", "light"), where: str = "this machine") -> Table:
+    """Paper Table 1: parameters, GFLOPs (2 x MACs) at ``height`` x ``width`` and run time, beside the paper's.
+
+    Parameters and MACs are counted from the (untrained) models themselves; ``runtime_ms`` (from
+    :func:`time_models`) adds the run-time columns.
+
+    Examples:
+        >>> t = table1()
+        >>> t.value("light (M2)", "params"), round(t.value("light (M2)", "GFLOPs"), 1)
+        (112318, 36.3)
+    """
+    from .models import build_model
+
+    columns = ["model", "params", "paper params", "GFLOPs", "paper GFLOPs", "ours / paper GFLOPs"]
+    if runtime_ms is not None:
+        columns += [f"ms per frame, {where}", "paper ms (RTX 2080)"]
+    rows = []
+    for name in names:
+        c = complexity(build_model(name), height, width)
+        paper_params, paper_gflops = PAPER_TABLE1[name]
+        row: list[object] = [label(name), c.params, int(paper_params), c.gflops, paper_gflops, c.gflops / paper_gflops]
+        if runtime_ms is not None:
+            row += [runtime_ms.get(name), PAPER_RUNTIME_MS[name]]
+        rows.append(tuple(row))
+    formats = (("GFLOPs", ".1f"), ("paper GFLOPs", ".1f"), ("ours / paper GFLOPs", ".3f"),
+               (f"ms per frame, {where}", ",.0f"), ("paper ms (RTX 2080)", ".0f"))
+    return Table(f"Table 1: size and cost at {height} x {width}" + (" and run time" if runtime_ms else ""),
+                 tuple(columns), tuple(rows), formats=formats)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Table 3: the circles benchmark
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CirclesResult:
+    """One method's mean MSE over the scenes at one noise level, beside returning the input unchanged."""
+
+    method: str
+    form: str             # "pairs" (two frames -> one target) or "videos" (dynamic-mode truth, frames 1..T-1)
+    noise: float
+    mse: float
+    identity_mse: float
+    scenes: int
+
+    @property
+    def ratio(self) -> float:
+        """``mse / identity_mse``: below 1 the method beats doing nothing."""
+        return self.mse / self.identity_mse
+
+
+def score_network_pairs(nets: Mapping[str, nn.Module], scenes: int, noises: Sequence[float] = (0.0, 2.0, 5.0),
+                        cfg: CirclesConfig = CirclesConfig()) -> list[CirclesResult]:
+    """Each network on the first ``scenes`` circles pairs at each noise level (:func:`mmkit.evaluate.score_circles`:
+    the protocol of ``mmkit evaluate`` and of ``data/runs/evaluation_gpu_runs.txt``)."""
+    out = []
+    for name, net in nets.items():
+        for noise in noises:
+            s = score_circles(net, cfg, noise, scenes)
+            out.append(CirclesResult(name, "pairs", noise, s.mse, s.identity_mse, min(scenes, cfg.n_scenes)))
+    return out
+
+
+def video_mse(output: np.ndarray, truth: np.ndarray) -> float:
+    """MSE in [0, 1] units over frames 1..T-1 (frame 0 has no predecessor in dynamic mode: it is passed through)."""
+    if output.shape != truth.shape:
+        raise MMKitError(f"output {output.shape} and truth {truth.shape} differ in shape")
+    diff = (output[1:].astype(np.float64) - truth[1:].astype(np.float64)) / 255.0
+    return float(np.mean(diff ** 2))
+
+
+def score_video(method: str, scenes: int, noise: float, cfg: CirclesConfig = CirclesConfig(),
+                nets: Mapping[str, nn.Module] | None = None, band: tuple[float, float] = CIRCLES_BAND) -> CirclesResult:
+    """``method`` on the first ``scenes`` circles videos (:func:`mmkit.data.benchmarks.circles_video`) at ``noise``.
+
+    Networks run in dynamic mode with ``alpha = cfg.alpha``; classical methods with ``alpha = cfg.alpha - 1`` (the
+    same output motion) and the temporal ``band``. Scored by :func:`video_mse` against the dynamic-mode truth,
+    beside the input video's own score.
+    """
+    errors, identity = [], []
+    for scene in range(min(scenes, cfg.n_scenes)):
+        frames, truth, fps = circles_video(cfg, scene, noise)
+        errors.append(video_mse(run_method(method, frames, cfg.alpha, fps, band=band, nets=nets), truth))
+        identity.append(video_mse(frames, truth))
+    return CirclesResult(method, "videos", noise, float(np.mean(errors)), float(np.mean(identity)), len(errors))
+
+
+def table3(results: Sequence[CirclesResult]) -> Table:
+    """Paper Table 3: MSE (x 1e-3, [0, 1] units) per method and noise level, the ratio to the input's, the paper's.
+
+    One row per (method, form), plus the input-unchanged baseline of each form. Noise levels are the columns.
+
+    Examples:
+        >>> r = [CirclesResult("light", "pairs", n, 0.010, 0.016, 3) for n in (0.0, 5.0)]
+        >>> t = table3(r)
+        >>> t.columns[:4], t.value("light (M2)", "MSE, noise 5")
+        (('method', 'input', 'MSE, noise 0', 'MSE, noise 5'), 10.0)
+    """
+    noises = sorted({r.noise for r in results})
+    by_key: dict[tuple[str, str], dict[float, CirclesResult]] = {}
+    for r in results:
+        by_key.setdefault((r.method, r.form), {})[r.noise] = r
+    columns = ("method", "input", *(f"MSE, noise {n:g}" for n in noises),
+               *(f"ratio, noise {n:g}" for n in noises), "paper MSE")
+    rows = []
+    for form in ("pairs", "videos"):
+        keys = [k for k in by_key if k[1] == form]
+        if not keys:
+            continue
+        first = by_key[keys[0]]
+        rows.append((f"input unchanged ({form})", form,
+                     *(1e3 * first[n].identity_mse if n in first else None for n in noises),
+                     *(1.0 if n in first else None for n in noises), None))
+        for method, _ in keys:
+            got = by_key[(method, form)]
+            rows.append((label(method), form, *(1e3 * got[n].mse if n in got else None for n in noises),
+                         *(got[n].ratio if n in got else None for n in noises), PAPER_TABLE3_MSE.get(method)))
+    scenes = sorted({r.scenes for r in results})
+    return Table(f"Table 3: circles benchmark, MSE x 1e-3 ([0, 1] units), {'/'.join(map(str, scenes))} scenes",
+                 columns, tuple(rows),
+                 "ratio: MSE / MSE of the unchanged input (below 1: better than doing nothing). "
+                 "paper MSE: one number per method, noise and units not stated.", formats=(("paper MSE", "g"),))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Table 2: physical accuracy on the vibrating rod
+# --------------------------------------------------------------------------------------------------------
+
+
+def fit_sinusoids(signal: np.ndarray, fps: float, frequencies_hz: Sequence[float]) -> np.ndarray:
+    """Amplitudes of the sinusoids at ``frequencies_hz`` in ``signal`` (T,), by least squares with a constant.
+
+    Examples:
+        >>> t = np.arange(48) / 240.0
+        >>> s = 0.3 + 2.0 * np.sin(2 * np.pi * 20 * t + 1.0) + 0.5 * np.cos(2 * np.pi * 45 * t)
+        >>> np.round(fit_sinusoids(s, 240.0, (20.0, 45.0)), 6).tolist()
+        [2.0, 0.5]
+    """
+    t = np.arange(len(signal)) / fps
+    design = [np.ones_like(t)]
+    for f in frequencies_hz:
+        design += [np.sin(2 * np.pi * f * t), np.cos(2 * np.pi * f * t)]
+    coef, *_ = np.linalg.lstsq(np.stack(design, 1), np.asarray(signal, dtype=np.float64), rcond=None)
+    return np.hypot(coef[1::2], coef[2::2])
+
+
+def rescaled_mae(measured: np.ndarray, reference: np.ndarray) -> float:
+    """The paper's Table 2 metric: both signals rescaled to [0, 1] (min to 0, max to 1), then the mean absolute error.
+
+    It compares the *shapes* only: a method that magnifies too little but faithfully scores as well as a perfect
+    one.
+
+    Examples:
+        >>> s = np.sin(np.linspace(0, 6, 50))
+        >>> rescaled_mae(0.1 * s, s) < 1e-12
+        True
+    """
+    def unit(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        span = x.max() - x.min()
+        return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+
+    return float(np.mean(np.abs(unit(measured) - unit(reference))))
+
+
+@dataclass(frozen=True)
+class RodResult:
+    """The rod's vertical motion measured in a method's output, against ``gain`` times the true signal."""
+
+    method: str
+    gain: float
+    fps: float
+    frequencies_hz: tuple[float, ...]
+    measured: np.ndarray      # (T,) px, relative to frame 0
+    truth: np.ndarray         # (T,) px, gain * (rod_signal - rod_signal[0])
+    true_amplitudes: np.ndarray  # (K,) px, gain * amplitudes_px
+
+    @property
+    def amplitudes(self) -> np.ndarray:
+        """Measured amplitude at each frequency, px (:func:`fit_sinusoids`)."""
+        return fit_sinusoids(self.measured, self.fps, self.frequencies_hz)
+
+    @property
+    def amplitude_ratio(self) -> np.ndarray:
+        """Measured / true amplitude at each frequency: 1 is physically exact, 1/gain is no magnification."""
+        return self.amplitudes / self.true_amplitudes
+
+    @property
+    def mae_px(self) -> float:
+        """Mean absolute error of the measured motion against the truth, px."""
+        return float(np.mean(np.abs(self.measured - self.truth)))
+
+    @property
+    def rescaled_mae(self) -> float:
+        """The paper's metric (:func:`rescaled_mae`)."""
+        return rescaled_mae(self.measured, self.truth)
+
+
+def rod_accuracy(method: str, cfg: RodConfig = RodConfig(), gain: float = 20.0,
+                 nets: Mapping[str, nn.Module] | None = None, band: tuple[float, float] = ROD_BAND,
+                 frames: np.ndarray | None = None) -> RodResult:
+    """Magnify the vibrating rod by ``gain`` with ``method`` and measure the rod's motion in the output.
+
+    Networks run in *static* mode (every frame against frame 0), so the output shows ``gain`` times the
+    displacement since frame 0, which is what :func:`mmkit.measure.measure_vertical_motion` measures; classical
+    methods run on the whole clip with ``alpha = gain - 1`` and ``band``. ``method="input"`` measures the
+    unmagnified clip (against ``gain`` times the signal, so its ratio is ``1 / gain``); ``"truth"`` the exact
+    magnified clip. The measuring region (:func:`mmkit.data.benchmarks.rod_region`) stays inside the rod.
+    """
+    frames = rod_video(cfg) if frames is None else frames
+    if method == "input":
+        out = frames
+    elif method == "truth":
+        out = rod_video(cfg, gain)
+    else:
+        out = run_method(method, frames, gain, cfg.fps, mode="static", band=band, nets=nets)
+    s = rod_signal(cfg)
+    measured = measure_vertical_motion(out, rod_region(cfg, gain))
+    return RodResult(method, gain, cfg.fps, tuple(cfg.frequencies_hz), measured, gain * (s - s[0]),
+                     gain * np.asarray(cfg.amplitudes_px, dtype=np.float64))
+
+
+def table2(results: Sequence[RodResult]) -> Table:
+    """Paper Table 2: measured / true amplitude per frequency, MAE in px, the paper's rescaled MAE, beside the paper's.
+
+    Examples:
+        >>> r = rod_accuracy("truth", RodConfig(n_frames=12))
+        >>> t = table2([r])
+        >>> round(t.value("truth (exact magnified clip)", "amplitude x, 20 Hz"), 2)
+        1.0
+    """
+    freqs = results[0].frequencies_hz
+    columns = ("method", *(f"amplitude x, {f:g} Hz" for f in freqs), "MAE px", "rescaled MAE", "paper rescaled MAE")
+    names = {"input": "input (not magnified)", "truth": "truth (exact magnified clip)"}
+    rows = tuple((names.get(r.method, label(r.method)), *r.amplitude_ratio.tolist(), r.mae_px, r.rescaled_mae,
+                  PAPER_TABLE2_MAE.get(r.method)) for r in results)
+    r0 = results[0]
+    return Table(f"Table 2: physical accuracy, vibrating rod magnified x{r0.gain:g} ({len(r0.measured)} frames at "
+                 f"{r0.fps:g} fps)", columns, rows,
+                 "amplitude x: measured amplitude / (gain x true amplitude), 1 = physically exact. "
+                 "rescaled MAE: both signals rescaled to 0..1, the paper's metric (shape only).")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Table 4: ablations
+# --------------------------------------------------------------------------------------------------------
+
+
+def committed_run(name: str) -> Path:
+    """The checkpoint of a committed run in ``data/runs`` (e.g. ``"light_student"``, ``"light_no_lm"``)."""
+    path = RUNS_DIR / name / "checkpoint.pt"
+    if not path.is_file():
+        raise MMKitError(f"{path} is not here: the committed runs come with a source checkout of mmkit "
+                         "(data/runs), not with an installed package")
+    return path
+
+
+def ablation_configs(base, variants: Mapping[str, Mapping[str, float]] = ABLATIONS) -> dict:
+    """``{name: TrainConfig}``: ``base`` (a :class:`mmkit.train.TrainConfig`) with the named loss weights set to 0.
+
+    A variant without the proxy loss needs no proxy checkpoint (``weights.proxy = 0`` is the ablation).
+    """
+    out = {}
+    for name, off in variants.items():
+        weights = dataclasses.replace(base.weights, **off)
+        out[name] = dataclasses.replace(base, weights=weights)
+    return out
+
+
+def train_ablations(base, root: str | Path | None = None,
+                    variants: Mapping[str, Mapping[str, float]] = ABLATIONS) -> dict[str, nn.Module]:
+    """Train one run per variant of :func:`ablation_configs` (:func:`mmkit.train.train`, in ``root/<i>``, a fresh
+    temporary folder by default) and return the trained models, in eval mode."""
+    from .train import train
+
+    root = Path(tempfile.mkdtemp(prefix="mmkit_ablation_")) if root is None else Path(root)
+    return {name: train(cfg, root / f"run{i}", progress=False)
+            for i, (name, cfg) in enumerate(ablation_configs(base, variants).items())}
+
+
+def score_models(models: Mapping[str, nn.Module], scenes: int, noises: Sequence[float] = (0.0, 2.0, 5.0),
+                 cfg: CirclesConfig = CirclesConfig()) -> dict[str, list[CirclesResult]]:
+    """:func:`score_network_pairs` of each model, by name."""
+    return {name: score_network_pairs({name: net}, scenes, noises, cfg) for name, net in models.items()}
+
+
+def table4(scores: Mapping[str, Sequence[CirclesResult]], title: str, paper: bool = True) -> Table:
+    """Paper Table 4: circles MSE (x 1e-3) at each noise level per ablation, ratio to the input, the paper's row.
+
+    ``scores``: ``{ablation name: results}`` from :func:`score_models`; the paper's column is filled for the names
+    of :data:`ABLATION_PAPER_ROW` (its ablations are of the base model M1).
+    """
+    noises = sorted({r.noise for rs in scores.values() for r in rs})
+    columns = ("run", *(f"MSE, noise {n:g}" for n in noises), *(f"ratio, noise {n:g}" for n in noises))
+    columns += ("paper MSE (base M1)",) if paper else ()
+    rows = []
+    for name, rs in scores.items():
+        by = {r.noise: r for r in rs}
+        row = (name, *(1e3 * by[n].mse for n in noises), *(by[n].ratio for n in noises))
+        if paper:
+            row += (PAPER_TABLE4_MSE.get(ABLATION_PAPER_ROW.get(name, name)),)
+        rows.append(row)
+    first = next(iter(scores.values()))
+    base = {r.noise: r.identity_mse for r in first}
+    note = "input unchanged: " + ", ".join(f"{1e3 * base[n]:.3f} (noise {n:g})" for n in noises)
+    return Table(title, columns, tuple(rows), note, formats=(("paper MSE (base M1)", "g"),))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Figures 1, 4, 5, 6: temporal slices on the sample clips
+# --------------------------------------------------------------------------------------------------------
+
+
+def sample_clip(name: str, n_frames: int, size: int):
+    """The sample clip ``name`` of :mod:`mmkit.data.samples` with ``n_frames`` frames, its longer side ``size`` px.
+
+    Lengths in pixels (frame, radius, slide speed) are scaled together; the sub-pixel motion to magnify is not.
+
+    Examples:
+        >>> c = sample_clip("sliding_vibrating", 24, 96)
+        >>> c.height, c.width, c.radius, c.n_frames
+        (64, 96, 14.0, 24)
+    """
+    if name not in SAMPLES:
+        raise MMKitError(f"unknown sample {name!r}; choose one of {sorted(SAMPLES)}")
+    clip = SAMPLES[name]
+    k = size / max(clip.height, clip.width)
+    changes = {"height": round(clip.height * k), "width": round(clip.width * k), "radius": clip.radius * k,
+               "n_frames": n_frames}
+    if hasattr(clip, "speed_px_per_s"):
+        changes["speed_px_per_s"] = clip.speed_px_per_s * k
+    return dataclasses.replace(clip, **changes)
+
+
+def slice_line(clip) -> dict[str, int]:
+    """Where to cut the slice of a sample clip: ``{"row": r}`` across a horizontal motion, ``{"col": c}`` across a
+    vertical one (for the sliding disc, the column its centre crosses half-way through the clip)."""
+    if hasattr(clip, "speed_px_per_s"):
+        x_mid = clip.radius + 8.0 + clip.speed_px_per_s * (clip.n_frames / 2) / clip.fps
+        return {"col": int(round(min(x_mid, clip.width - 1)))}
+    return {"row": clip.height // 2}
+
+
+def slice_clips(clip, methods: Sequence[str] = PAPER_METHODS, gain: float = 20.0,
+                nets: Mapping[str, nn.Module] | None = None) -> dict[str, np.ndarray | str]:
+    """``{"input": frames, method: magnified frames or the error text, ..., "truth": exact}`` for a sample clip.
+
+    Networks run in dynamic mode (the paper's use); classical methods with ``alpha = gain - 1`` and a band of
+    0.6-1.4 times the clip's frequency (centred on it, as the acceleration methods need). A method that cannot
+    run on the clip (e.g. a temporal filter longer than the clip) gives its error message instead of frames.
+    """
+    frames = clip.render()
+    f = clip.frequency_hz
+    out: dict[str, np.ndarray | str] = {"input": frames}
+    for m in methods:
+        try:
+            out[m] = run_method(m, frames, gain, clip.fps, band=(0.6 * f, 1.4 * f), nets=nets)
+        except MMKitError as e:
+            out[m] = str(e)
+    out["truth"] = clip.render(gain)
+    return out
+
+
+def plot_slices(clips: Mapping[str, np.ndarray | str], fps: float, row: int | None = None, col: int | None = None,
+                title: str = "", ncols: int = 5, width: float = 8.0, dpi: int = 72):
+    """A figure like the paper's Figures 1, 4-6: the input's first frame with the slice line, then the temporal slice
+    (:func:`mmkit.plots.temporal_slice`) of every clip; a clip given as text (an error) shows that text.
+
+    Panels of the paper's methods carry its letters: (a) input, (b) acceleration, (c) jerk, (d) anisotropy,
+    (e) oh2018, (f) base, (g) light. Returns the matplotlib figure (at ``dpi`` 72 by default, as the other plots
+    here, so that a notebook that stores them stays small).
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import temporal_slice
+
+    n = len(clips) + 1
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 2.2 * nrows), squeeze=False, dpi=dpi)
+    axes = axes.ravel()
+    first = next(v for v in clips.values() if not isinstance(v, str))
+    axes[0].imshow(first[0])
+    if col is not None:
+        axes[0].axvline(col, color="red", lw=1)
+    else:
+        axes[0].axhline(first.shape[1] // 2 if row is None else row, color="red", lw=1)
+    axes[0].set_title("input, frame 0", fontsize=8)
+    axes[0].set_xlabel("x (pixels)", fontsize=7)
+    axes[0].set_ylabel("y (pixels)", fontsize=7)
+    letters = dict(zip(("input", *PAPER_METHODS), "abcdefg"))
+    for ax, (name, frames) in zip(axes[1:], clips.items()):
+        ax.set_title(f"({letters[name]}) {name}" if name in letters else name, fontsize=8)
+        if isinstance(frames, str):
+            ax.text(0.5, 0.5, "cannot run:\n" + _wrap(frames, 24), ha="center", va="center", fontsize=6,
+                    transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            continue
+        s = temporal_slice(frames, row=row, col=col)
+        ax.imshow(s, aspect="auto", extent=(0, s.shape[1], s.shape[0] / fps, 0), interpolation="nearest")
+        ax.set_xlabel(f"{'y' if col is not None else 'x'} (pixels)", fontsize=7)
+        ax.set_ylabel("time (s)", fontsize=7)
+    for ax in axes:
+        ax.tick_params(labelsize=6)
+    for ax in axes[n:]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int, lines: int = 8) -> str:
+    """An error message for a small panel: without a leading ``SomeConfig:`` prefix, wrapped, at most ``lines``."""
+    import re
+    import textwrap
+
+    rows = textwrap.wrap(re.sub(r"^\w+: ", "", text), width)
+    return "\n".join(rows[:lines]) + (" ..." if len(rows) > lines else "")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Plots of the tables
+# --------------------------------------------------------------------------------------------------------
+
+
+def plot_circles(results: Sequence[CirclesResult], width: float = 8.0, dpi: int = 72):
+    """Grouped bars of MSE / (MSE of the unchanged input) per method and noise level (Table 3 at a glance)."""
+    import matplotlib.pyplot as plt
+
+    keys = list(dict.fromkeys((r.method, r.form) for r in results))
+    noises = sorted({r.noise for r in results})
+    by = {(r.method, r.form, r.noise): r.ratio for r in results}
+    fig, ax = plt.subplots(figsize=(width, 3.2), dpi=dpi)
+    w = 0.8 / len(noises)
+    x = np.arange(len(keys))
+    for i, n in enumerate(noises):
+        ax.bar(x + (i - (len(noises) - 1) / 2) * w, [by.get((m, f, n), np.nan) for m, f in keys], w,
+               label=f"noise {n:g}")
+    ax.axhline(1.0, color="k", lw=1, ls="--")
+    ax.text(len(keys) - 0.5, 1.02, "input unchanged", ha="right", va="bottom", fontsize=8)
+    ax.set_xticks(x, [f"{m}\n({f})" for m, f in keys], fontsize=8)
+    ax.set_ylabel("MSE / MSE of the input")
+    ax.set_title("Circles benchmark: below the dashed line a method beats doing nothing", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rod(results: Sequence[RodResult], methods: Sequence[str] | None = None, width: float = 8.0, dpi: int = 72):
+    """The rod's motion measured in each method's output against ``gain`` times the true signal, px over ms."""
+    import matplotlib.pyplot as plt
+
+    chosen = [r for r in results if methods is None or r.method in methods]
+    fig, ax = plt.subplots(figsize=(width, 3.2), dpi=dpi)
+    t = 1000 * np.arange(len(chosen[0].truth)) / chosen[0].fps
+    ax.plot(t, chosen[0].truth, color="k", lw=2.5, alpha=0.35, label=f"truth: {chosen[0].gain:g} x signal")
+    for r in chosen:
+        ax.plot(t, r.measured, lw=1.2, label=r.method)
+    ax.set_xlabel("time (ms)")
+    ax.set_ylabel("vertical displacement (pixels)")
+    ax.set_title("Vibrating rod: motion measured in the magnified clips", fontsize=10)
+    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    return fig
+
+
+def plot_loss_logs(runs: Mapping[str, str | Path], column: str = "l1", width: float = 8.0, dpi: int = 72):
+    """One loss term (a column of ``loss_log.csv``) over the training steps of each run folder."""
+    import csv
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, 2.8), dpi=dpi)
+    for name, folder in runs.items():
+        with open(Path(folder) / "loss_log.csv", newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r.get(column)]
+        ax.plot([int(r["step"]) for r in rows], [float(r[column]) for r in rows], label=name)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(f"{column} loss")
+    ax.set_title(f"{column} loss during training", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
