@@ -178,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="light", help="light, base, oh2018, a checkpoint path, or a classical "
                    "method (mmkit.classical.registry: linear, ...)")
     p.add_argument("--reference", type=int, default=0, help="static mode: the reference frame")
-    p.add_argument("--batch-size", type=int, default=4, help="frame pairs per network call")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="frame pairs per network call (default: 1 on a CPU, the fastest there; 4 on a GPU)")
     p.add_argument("--low-hz", type=float, default=0.5, help="temporal mode / linear method: pass band low cut-off")
     p.add_argument("--high-hz", type=float, default=3.0, help="temporal mode / linear method: high cut-off")
     p.add_argument("--fps", type=float, default=None, help="capture frame rate for the filters (default: the video's)")
@@ -189,9 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=None, help="resize frames by this factor first")
     p.add_argument("--bf16", action="store_true",
                    help="bf16 autocast: faster on AMX CPUs; alpha amplifies its rounding (python -m mmkit.bench)")
-    p.add_argument("--compile", action="store_true",
-                   help="torch.compile the network: exact and faster per frame, after ~1 min of compiling "
-                        "(worth it for long clips; dynamic and static modes)")
+    p.add_argument("--compile", dest="compile", action="store_const", const=True, default="auto",
+                   help="always torch.compile the network: exact, ~2.6x faster per frame on a CPU, after ~1 min "
+                        "of compiling (default: only for a clip long enough to pay that back, on a CPU)")
+    p.add_argument("--no-compile", dest="compile", action="store_const", const=False,
+                   help="never torch.compile the network")
     p.add_argument("--side-by-side", action="store_true", help="write input | magnified")
     p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")
     p.add_argument("--slice-row", type=int, default=None, help="row of the slice (default: the middle)")

@@ -27,7 +27,7 @@ import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -48,15 +48,18 @@ class MagnifyConfig:
     alpha: float = 10.0
     mode: str = "dynamic"
     method: str = "light"
-    batch_size: int = 4
+    batch_size: int | None = None  # frame pairs per network call; None: 1 on a CPU (measured fastest at every
+                                   # size from 384 px up: python -m mmkit.bench), 4 on a GPU
     reference: int = 0           # static mode: index of the reference frame
     device: str = "auto"
     roi: tuple[int, int, int, int] | None = None  # (y0, y1, x0, x1): magnify only this region
     scale: float | None = None   # resize frames by this factor first (e.g. 0.5 for a quick look)
     channels_last: bool = True   # exact, and faster on CPUs (python -m mmkit.bench)
     bf16: bool = False           # bf16 autocast: faster on AMX CPUs, but alpha amplifies its rounding (bench)
-    compile: bool = False        # torch.compile (inductor): exact, faster per frame, ~30-70 s to compile once;
-                                 # dynamic and static modes (batches padded to batch_size: one compilation)
+    compile: bool | str = "auto"  # torch.compile (inductor): exact, 2.6-2.7x eager fp32 at 720 px on a 2-core
+                                  # CPU, after ~30-70 s of compiling once per frame size; "auto": on a CPU, for
+                                  # dynamic and static modes, when the clip is long enough to pay that back
+                                  # (COMPILE_WORTH_S) and a C++ compiler is there; falls back to eager if it fails
     low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
     high_hz: float = 3.0
     capture_fps: float | None = None  # frame rate the filters assume (a high-speed capture); None: the video's
@@ -69,7 +72,9 @@ class MagnifyConfig:
 
     def validate(self) -> None:
         if not _is_number(self.alpha) or not math.isfinite(self.alpha) or self.alpha < 0:
-            raise MMKitError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
+            raise MMKitError(f"alpha must be a finite number > 0, got {self.alpha!r}")
+        if self.alpha == 0:
+            raise MMKitError("alpha 0 magnifies nothing (the output would be the input); use alpha > 0, e.g. 10")
         if self.alpha > 1000:
             raise MMKitError(f"alpha {self.alpha:g} is far beyond what any method supports (the networks were "
                              "trained up to 100); use at most 1000")
@@ -77,8 +82,10 @@ class MagnifyConfig:
             raise MMKitError(f"unknown mode {self.mode!r}; choose one of {list(MODES)}")
         if not isinstance(self.method, (str, os.PathLike)):
             raise MMKitError(f"method must be a name or a checkpoint path, got {self.method!r}")
-        if not _is_int(self.batch_size) or self.batch_size < 1:
-            raise MMKitError(f"batch_size must be a whole number >= 1, got {self.batch_size!r}")
+        if self.batch_size is not None and (not _is_int(self.batch_size) or self.batch_size < 1):
+            raise MMKitError(f"batch_size must be a whole number >= 1 or None, got {self.batch_size!r}")
+        if self.compile not in (True, False, "auto"):
+            raise MMKitError(f"compile must be True, False or 'auto', got {self.compile!r}")
         if not _is_int(self.reference) or self.reference < 0:
             raise MMKitError(f"reference frame must be a whole number >= 0, got {self.reference!r}")
         for name, flag in (("capture_fps", "--fps"), ("max_memory_gb", "--max-memory-gb")):
@@ -101,6 +108,60 @@ def _is_number(x: object) -> bool:
 
 def _is_int(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+#: Eager seconds of work above which ``compile="auto"`` compiles: about twice the 30-70 s that compiling takes
+#: on a 2-core CPU, so that the 2.6x faster frames pay it back with a margin.
+COMPILE_WORTH_S = 120.0
+#: Pixels per second of eager fp32 + channels-last on one 2-core CPU (python -m mmkit.bench, 720 x 720),
+#: for that estimate; other models count as base.
+EAGER_PIXELS_PER_S = {"light": 2.0e6, "base": 0.4e6, "oh2018": 0.4e6}
+
+
+def resolve_options(cfg: MagnifyConfig, device: torch.device, n_frames: int | None = None,
+                    size: tuple[int, int] | None = None) -> MagnifyConfig:
+    """``cfg`` with ``batch_size`` and ``compile`` decided for ``device`` (and the clip, when its length and
+    frame size are known: ``compile="auto"`` compiles only a clip long enough to pay for it)."""
+    from dataclasses import replace
+
+    batch = cfg.batch_size if cfg.batch_size is not None else (4 if device.type == "cuda" else 1)
+    compile_ = cfg.compile
+    if compile_ == "auto":
+        compile_ = False
+        if device.type == "cpu" and cfg.mode != "temporal" and n_frames is not None and size is not None:
+            rate = EAGER_PIXELS_PER_S.get(str(cfg.method), EAGER_PIXELS_PER_S["base"])
+            compile_ = n_frames * size[0] * size[1] / rate >= COMPILE_WORTH_S and _have_cxx_compiler()
+    return replace(cfg, batch_size=batch, compile=bool(compile_))
+
+
+def _have_cxx_compiler() -> bool:
+    """torch.compile on a CPU builds C++: is there a compiler to build it with?"""
+    import shutil
+
+    return any(shutil.which(c) for c in (os.environ.get("CXX", "g++"), "g++", "c++", "clang++"))
+
+
+def _compiled(net: torch.nn.Module) -> Callable[..., torch.Tensor]:
+    """``torch.compile(net)``, falling back to ``net`` itself (with a warning) if compiling fails."""
+    import warnings
+
+    compiled = torch.compile(net, dynamic=False)
+    state = {"call": compiled}
+
+    def call(*args: object) -> torch.Tensor:
+        if state["call"] is compiled:
+            try:
+                return compiled(*args)
+            except MMKitError:
+                raise
+            except Exception as err:  # no compiler, an unsupported platform, ...: the eager network still works
+                first = (str(err).strip().splitlines() or [""])[0][:200]
+                warnings.warn(f"torch.compile failed ({type(err).__name__}: {first}); continuing without it "
+                              "(compile=False hides this)", stacklevel=2)
+                state["call"] = net
+        return state["call"](*args)
+
+    return call
 
 
 def load_method(method: str, device: torch.device) -> torch.nn.Module:
@@ -194,11 +255,12 @@ def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
     from .train import resolve_device
 
     device = resolve_device(cfg.device)
+    cfg = resolve_options(cfg, device)
     net = net if net is not None else load_method(cfg.method, device)
     if cfg.channels_last:
         net = net.to(memory_format=torch.channels_last)
     if cfg.compile and cfg.mode != "temporal":
-        net = torch.compile(net, dynamic=False)
+        net = _compiled(net)  # type: ignore[assignment]
     if cfg.bf16:
         # Autocast wraps the whole generator body; outputs are converted back to uint8 frames anyway.
         with torch.autocast(device.type, dtype=torch.bfloat16):
@@ -282,6 +344,9 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
     size = _prepared_size(size, cfg.roi, cfg.scale)
     _check_slice(source, out, overwrite, slice_png, slice_row, slice_col, size)
     if cfg.method not in CLASSICAL:
+        from .train import resolve_device
+
+        cfg = resolve_options(cfg, resolve_device(cfg.device), n_frames, size)
         _check_network_memory(cfg, size, n_frames)
     if cfg.roi is not None or cfg.scale is not None:
         frames_in = prepare(frames_in, cfg.roi, cfg.scale)
@@ -408,10 +473,11 @@ def _check_network_memory(cfg: MagnifyConfig, size: tuple[int, int], n_frames: i
     device = resolve_device(cfg.device)
     limit = cfg.max_memory_gb if cfg.max_memory_gb is not None else device_gib(device)
     h, w = size
-    batch = max(1, min(cfg.batch_size, n_frames))
+    batch = max(1, min(resolve_options(cfg, device).batch_size, n_frames))
     smaller = " or a batch of 1 (--batch-size 1)" if batch > 1 else ""
     check_fits(batch * h * w * NETWORK_BYTES_PER_PIXEL / GIB, limit,
-               f"the {cfg.method} network on batches of {batch} frames of {h} x {w} px ({device.type})",
+               f"the {cfg.method} network on batches of {batch} frame{'s' if batch > 1 else ''} of {h} x {w} px "
+               f"({device.type})",
                f"magnify a smaller picture (--scale 0.5, --roi){smaller}")
 
 

@@ -130,10 +130,11 @@ def check_alpha(alpha: object) -> float:
     >>> check_alpha(float("nan"))
     Traceback (most recent call last):
     ...
-    mmkit.errors.MMKitError: alpha must be a finite number >= 0, got nan
+    mmkit.errors.MMKitError: alpha must be a finite number > 0, got nan
     """
     a = _number(alpha, "alpha")
-    MagnifyConfig(alpha=a).validate()  # the engine's rule, one definition
+    if a != 0:  # 0 is the slider's resting point here (the input), though mmkit.magnify refuses it
+        MagnifyConfig(alpha=a).validate()  # the engine's rule, one definition
     return a
 
 

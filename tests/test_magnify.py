@@ -183,3 +183,41 @@ def test_compiled_network_gives_the_eager_frames(clip):
     compiled = np.stack(list(magnify_frames(clip, replace(cfg, compile=True), small)))
     assert compiled.shape == eager.shape
     assert np.abs(compiled.astype(int) - eager).max() <= 1
+
+
+def test_default_path_batch_one_on_cpu_and_compile_only_for_long_clips(monkeypatch):
+    """The default path (python -m mmkit.bench): batch 1 on a CPU, compiled when the clip is long enough to pay
+    back ~1 min of compiling; never for the temporal mode; an explicit choice is kept."""
+    import mmkit.engine as engine
+
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(engine, "_have_cxx_compiler", lambda: True)
+    short = engine.resolve_options(MagnifyConfig(), cpu, 30, (720, 720))
+    assert short.batch_size == 1 and short.compile is False
+    long = engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720))     # ~4 min of eager light frames
+    assert long.compile is True
+    assert engine.resolve_options(MagnifyConfig(method="base"), cpu, 100, (720, 720)).compile is True
+    assert engine.resolve_options(MagnifyConfig(mode="temporal"), cpu, 1000, (720, 720)).compile is False
+    assert engine.resolve_options(MagnifyConfig(), cpu).compile is False      # length unknown: no
+    assert engine.resolve_options(MagnifyConfig(compile=False), cpu, 1000, (720, 720)).compile is False
+    assert engine.resolve_options(MagnifyConfig(compile=True, batch_size=3), cpu).batch_size == 3
+    assert engine.resolve_options(MagnifyConfig(), torch.device("cuda")).batch_size == 4
+    monkeypatch.setattr(engine, "_have_cxx_compiler", lambda: False)
+    assert engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720)).compile is False
+    with pytest.raises(MMKitError, match="compile must be"):
+        magnify(np.zeros((3, 16, 16, 3), np.uint8), 5.0, compile="yes")
+
+
+def test_a_failing_compile_falls_back_to_the_eager_network(clip, monkeypatch):
+    def broken(net, **kwargs):
+        def call(*args):
+            raise RuntimeError("no C++ compiler found\nmore detail")
+        return call
+
+    monkeypatch.setattr(torch, "compile", broken)
+    torch.manual_seed(0)
+    small = build_model("light", {"channels": 4}).eval()
+    eager = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, compile=False), small)))
+    with pytest.warns(UserWarning, match="torch.compile failed .*no C\\+\\+ compiler found.*continuing without it"):
+        fallen = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, compile=True), small)))
+    assert np.array_equal(fallen, eager)

@@ -191,7 +191,7 @@ def test_frames_are_kept_and_read_only(frames):
     assert np.array_equal(mag.input_slice(row=3), frames[:, 3])
 
 
-@pytest.mark.parametrize("alpha,match", [(-1.0, "alpha must be a finite number >= 0, got -1"),
+@pytest.mark.parametrize("alpha,match", [(-1.0, "alpha must be a finite number > 0, got -1"),
                                          (float("nan"), "got nan"), (math.inf, "got inf"),
                                          ("ten", "alpha must be a number"), (5000.0, "at most 1000"),
                                          (None, "alpha must be a number")])

@@ -15,13 +15,18 @@ import time
 
 import torch
 
+from ..engine import COMPILE_WORTH_S
 from ..errors import MMKitError
 from ..models import build_model
 
-VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True}, "bf16 autocast": {"bf16": True},
+VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True},
+            "channels-last, batch 4": {"channels_last": True, "batch": 4},
+            "bf16 autocast": {"bf16": True},
             "bf16 + channels-last": {"bf16": True, "channels_last": True},
             "compiled + channels-last": {"compile": True, "channels_last": True},
             "compiled, batch 4": {"compile": True, "channels_last": True, "batch": 4}}
+#: What mmkit.magnify does by default on a CPU (MagnifyConfig: channels-last, batch 1, compiled for a long clip)
+DEFAULT_PATH = "compiled + channels-last"
 
 
 def model_for(name: str) -> tuple[torch.nn.Module, str]:
@@ -43,13 +48,16 @@ def run(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, alpha: floa
         return net(prev, cur, alpha).float()
 
 
-def frames_per_second(net: torch.nn.Module, size: int, batch: int, repeats: int, **opts) -> float:
+def frames_per_second(net: torch.nn.Module, size: int, batch: int, repeats: int, **opts) -> tuple[float, float]:
+    """Frames per second, and the seconds of the warm-up call (for a compiled network: its compilation)."""
     x = torch.rand(batch, 3, size, size) * 2 - 1
+    t0 = time.perf_counter()
     run(net, x, x, 10.0, **opts)  # warm-up (and, for a compiled network, its compilation at this shape)
+    warm = time.perf_counter() - t0
     t0 = time.perf_counter()
     for _ in range(repeats):
         run(net, x, x.flip(-1), 10.0, **opts)
-    return repeats * batch / (time.perf_counter() - t0)
+    return repeats * batch / (time.perf_counter() - t0), warm
 
 
 def sample_pairs() -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,15 +93,23 @@ def main(argv: list[str] | None = None) -> None:
             opts = dict(opts)
             cl, batch = opts.get("channels_last", False), opts.pop("batch", args.batch)
             net.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
-            model = torch.compile(net, dynamic=False) if opts.pop("compile", False) else net
-            cells = ""
+            compiled = opts.pop("compile", False)
+            if compiled:  # a fresh cache: shapes compiled for other variants must not count to dynamo's limit
+                torch._dynamo.reset()
+            model = torch.compile(net, dynamic=False) if compiled else net
+            cells, warm = "", []
             for size in args.sizes:
-                fps = frames_per_second(model, size, batch, args.repeats, **opts)
+                fps, seconds = frames_per_second(model, size, batch, args.repeats, **opts)
+                warm.append(f"{seconds:.0f} s at {size}")
                 ref_fps.setdefault(size, fps)
                 cells += f"{fps:>11.2f}{fps / ref_fps[size]:>8.2f}"
             diff = float((run(model, prev, cur, 20.0, **opts) - ref_out).abs().max()) * 127.5
-            print(f"{variant:<26}{cells}{diff:>10.2f}")
+            label = variant + (" *" if variant == DEFAULT_PATH else "")
+            print(f"{label:<26}{cells}{diff:>10.2f}" + (f"   compiling: {', '.join(warm)}" if compiled else ""))
         net.to(memory_format=torch.contiguous_format)
+    print(f"\n* the default path of mmkit.magnify on a CPU for a clip long enough to pay for compiling "
+          f"(MagnifyConfig compile='auto': over {COMPILE_WORTH_S:.0f} s of estimated eager work); a shorter clip "
+          "runs channels-last, batch 1, uncompiled")
 
 
 if __name__ == "__main__":
