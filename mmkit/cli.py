@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bf16", action="store_true",
                    help="bf16 autocast: faster on AMX CPUs; alpha amplifies its rounding (python -m mmkit.bench)")
     p.add_argument("--compile", dest="compile", action="store_const", const=True, default="auto",
-                   help="always torch.compile the network: exact, ~2.6x faster per frame on a CPU, after ~1 min "
+                   help="always torch.compile the network: exact, 2.3-2.9x faster per frame on a CPU, after ~15 s "
                         "of compiling (default: only for a clip long enough to pay that back, on a CPU)")
     p.add_argument("--no-compile", dest="compile", action="store_const", const=False,
                    help="never torch.compile the network")

@@ -56,8 +56,8 @@ class MagnifyConfig:
     scale: float | None = None   # resize frames by this factor first (e.g. 0.5 for a quick look)
     channels_last: bool = True   # exact, and faster on CPUs (python -m mmkit.bench)
     bf16: bool = False           # bf16 autocast: faster on AMX CPUs, but alpha amplifies its rounding (bench)
-    compile: bool | str = "auto"  # torch.compile (inductor): exact, 2.6-2.7x eager fp32 at 720 px on a 2-core
-                                  # CPU, after ~30-70 s of compiling once per frame size; "auto": on a CPU, for
+    compile: bool | str = "auto"  # torch.compile (inductor): exact, 2.3-2.9x eager fp32 at 720 px on a 2-core
+                                  # CPU, after ~15 s of compiling once per frame size; "auto": on a CPU, for
                                   # dynamic and static modes, when the clip is long enough to pay that back
                                   # (COMPILE_WORTH_S) and a C++ compiler is there; falls back to eager if it fails
     low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
@@ -110,9 +110,10 @@ def _is_int(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
-#: Eager seconds of work above which ``compile="auto"`` compiles: about twice the 30-70 s that compiling takes
-#: on a 2-core CPU, so that the 2.6x faster frames pay it back with a margin.
-COMPILE_WORTH_S = 120.0
+#: Eager seconds of work above which ``compile="auto"`` compiles: four times the ~15 s that compiling first
+#: takes on a 2-core CPU (measured for light and base at 720 px; inductor then caches it on disk), so that the
+#: 2.3-2.9x faster frames pay it back with a margin on slower machines too.
+COMPILE_WORTH_S = 60.0
 #: Pixels per second of eager fp32 + channels-last on one 2-core CPU (python -m mmkit.bench, 720 x 720),
 #: for that estimate; other models count as base.
 EAGER_PIXELS_PER_S = {"light": 2.0e6, "base": 0.4e6, "oh2018": 0.4e6}
