@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from typing import Sequence
 
 from . import __version__
@@ -221,7 +222,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SIGTERM (kill, timeout, a job scheduler) unwinds like Ctrl-C, so partial outputs are removed
     previous = _on_sigterm(_terminate)
     try:
-        args.func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning  # one line, like the errors, not Python's file and source line
+            args.func(args)
     except MMKitError as e:
         print(f"mmkit: error: {e}", file=sys.stderr)
         return 2
@@ -234,6 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         _on_sigterm(previous)
     return 0
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    print(f"mmkit: warning: {message}", file=sys.stderr)
 
 
 class _Terminated(BaseException):

@@ -342,6 +342,8 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
         hint = "; for a list of frames pass np.stack(frames)" if isinstance(source, (list, tuple)) else ""
         raise MMKitError(f"source must be a file path or a (T, H, W, 3) uint8 array, got {type(source).__name__}"
                          + hint)
+    if out is not None:
+        video_io.check_output(out, overwrite)
     size = _prepared_size(size, cfg.roi, cfg.scale)
     _check_slice(source, out, overwrite, slice_png, slice_row, slice_col, size)
     if cfg.method not in CLASSICAL:

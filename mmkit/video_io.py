@@ -363,6 +363,18 @@ def _iter_npz(p: Path) -> Iterator[np.ndarray]:
 # ---------------------------------------------------------------- writing
 
 
+def check_output(path: PathLike, overwrite: bool = False) -> tuple[Path, str]:
+    """The output path and its kind, if a clip can be written there: a known format, and not an existing
+    file unless ``overwrite``. Called before any work, so that a long run does not fail at its end."""
+    out = Path(path).expanduser()
+    kind = _output_kind(path, out)
+    if out.exists() or out.is_symlink():
+        if not overwrite:
+            raise MMKitError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
+        _check_replaceable(out, kind)
+    return out, kind
+
+
 def check_not_input(out: PathLike, *inputs: PathLike | None) -> None:
     """Refuse an output path that is one of the inputs: writing it would destroy the clip being read."""
     out_path = Path(out).expanduser().resolve()
@@ -382,15 +394,10 @@ def write_video(path: PathLike, frames: Iterable[np.ndarray] | np.ndarray, fps: 
     The file appears under its name only when complete. ``quality`` ('high', 'medium', 'low') applies to
     mp4/mov. Returns the written path.
     """
-    out = Path(path).expanduser()
-    kind = _output_kind(path, out)
+    out, kind = check_output(path, overwrite)
     fps = _positive_fps(fps, out)
     if quality not in QUALITY_CRF:
         raise MMKitError(f"quality {quality!r} is not one of {list(QUALITY_CRF)}")
-    if out.exists() or out.is_symlink():
-        if not overwrite:
-            raise MMKitError(f"{out} exists; pass overwrite=True (--overwrite) to replace it")
-        _check_replaceable(out, kind)
     if isinstance(frames, np.ndarray) and frames.ndim != 4:
         raise MMKitError(f"frames for {out} have shape {frames.shape}; expected (T, H, W, 3) "
                          "(for a single frame pass frame[None], for grey (T, H, W) frames pass frames[..., None])")

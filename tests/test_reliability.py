@@ -488,7 +488,7 @@ def test_the_slice_figure_is_checked_before_the_run(net, tmp_path, capsys, monke
     monkeypatch.setattr(engine, "magnify_frames", lambda *a, **k: runs.append(1) or iter([]))
     cases = [({"slice_png": tmp_path / "old.png"}, r"old.png exists; pass overwrite=True"),
              ({"slice_png": clip}, "is the input"),
-             ({"slice_png": tmp_path / "out.png", "out": tmp_path / "out.png"}, "output video's path"),
+             ({"slice_png": tmp_path / "out.gif", "out": tmp_path / "out.gif"}, "output video.s path"),
              ({"slice_png": tmp_path / "s.mp3"}, r"must be an image file: end it in .png"),
              ({"slice_png": tmp_path / "s.png", "slice_row": 24}, r"slice_row must be a whole number from 0 to 23"),
              ({"slice_png": tmp_path / "s.png", "slice_col": -1}, r"slice_col must be .* 0 to 23"),
@@ -592,3 +592,15 @@ def test_only_partials_of_ended_writers_on_this_host_are_removed(tmp_path):
     kept = {p.name for p in tmp_path.iterdir()}
     assert kept == {"new.npz", names["running (us)"], names["another host"], names["not a partial"]}
     assert clean_stale_partials(tmp_path) == []
+
+
+def test_a_bad_or_existing_output_is_refused_before_any_work(net, tmp_path, monkeypatch):
+    """It used to surface only when the first magnified frame was written (after the progress bar started)."""
+    clip = write_video(tmp_path / "in.npz", moving(), FPS)
+    (tmp_path / "old.mp4").write_bytes(b"keep me")
+    runs = []
+    monkeypatch.setattr(engine, "magnify_frames", lambda *a, **k: runs.append(1) or iter([]))
+    for out, message in [(tmp_path / "old.mp4", "exists; pass overwrite=True"), (tmp_path / "o.xyz", "cannot write '.xyz'")]:
+        with pytest.raises(MMKitError, match=message):
+            mmkit.magnify(clip, 5.0, out=out)
+    assert runs == [] and (tmp_path / "old.mp4").read_bytes() == b"keep me"
