@@ -55,7 +55,8 @@ class MagnifyConfig:
     roi: tuple[int, int, int, int] | None = None  # (y0, y1, x0, x1): magnify only this region
     scale: float | None = None   # resize frames by this factor first (e.g. 0.5 for a quick look)
     channels_last: bool = True   # exact, and faster on CPUs (python -m mmkit.bench)
-    bf16: bool = False           # bf16 autocast: faster on AMX CPUs, but alpha amplifies its rounding (bench)
+    bf16: bool = False           # manipulator and decoder under bf16 autocast (encoder fp32): faster on AMX
+                                 # CPUs, about 1 level off fp32 (python -m mmkit.bench); see network_call
     compile: bool | str = "auto"  # torch.compile (inductor): exact, 2.3-2.9x eager fp32 at 720 px on a 2-core
                                   # CPU, after ~15 s of compiling once per frame size; "auto": on a CPU, for
                                   # dynamic and static modes, when the clip is long enough to pay that back
@@ -142,7 +143,34 @@ def _have_cxx_compiler() -> bool:
     return any(shutil.which(c) for c in (os.environ.get("CXX", "g++"), "g++", "c++", "clang++"))
 
 
-def _compiled(net: torch.nn.Module) -> Callable[..., torch.Tensor]:
+def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device) -> Callable[..., torch.Tensor]:
+    """How the engine runs the network on a batch of pairs ``(prev, cur, alpha) -> frames``, as configured.
+
+    With ``cfg.bf16`` the paper's networks keep their **encoder in fp32** and run the manipulator and decoder
+    under bf16 autocast: the encoder's rounding would be multiplied by alpha in ``D = (E_b - E_a) * alpha``
+    (bf16 everywhere: 4.7 levels off for light, 2.0 for base; this way 1.2 and 1.0, python -m mmkit.bench).
+    Oh et al.'s network runs wholly under autocast. With ``cfg.compile`` the call is compiled.
+    """
+    from .models import MagnificationNet
+
+    call: Callable[..., torch.Tensor] = net
+    if cfg.bf16 and isinstance(net, MagnificationNet):
+        def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
+            enc = net.encode(prev, cur)
+            motion = net.motion(enc, alpha)
+            with torch.autocast(device.type, dtype=torch.bfloat16):
+                out = net.decode(enc, net.manipulator(motion))
+            return out.float()
+    elif cfg.bf16:
+        def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
+            with torch.autocast(device.type, dtype=torch.bfloat16):
+                return net(prev, cur, alpha).float()
+    if cfg.compile and cfg.mode != "temporal":
+        return _compiled(call)
+    return call
+
+
+def _compiled(net: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     """``torch.compile(net)``, falling back to ``net`` itself (with a warning) if compiling fails."""
     import warnings
 
@@ -260,22 +288,18 @@ def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
     net = net if net is not None else load_method(cfg.method, device)
     if cfg.channels_last:
         net = net.to(memory_format=torch.channels_last)
-    if cfg.compile and cfg.mode != "temporal":
-        net = _compiled(net)  # type: ignore[assignment]
-    if cfg.bf16:
-        # Autocast wraps the whole generator body; outputs are converted back to uint8 frames anyway.
-        with torch.autocast(device.type, dtype=torch.bfloat16):
-            yield from _magnify_frames(frames, cfg, net, fps, device)
-    else:
-        yield from _magnify_frames(frames, cfg, net, fps, device)
+    yield from _magnify_frames(frames, cfg, net, fps, device)
 
 
 def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch.nn.Module, fps: float,
                     device: torch.device) -> Iterator[np.ndarray]:
     if cfg.mode == "temporal":
         for enc, motion in temporal_motion(net, frames, cfg, fps, device):
-            yield _to_frames(net.decode(enc, net.manipulator(motion * float(cfg.alpha))))[0]
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):  # encoder stays fp32
+                out = net.decode(enc, net.manipulator(motion * float(cfg.alpha)))
+            yield _to_frames(out.float())[0]
         return
+    call = network_call(net, cfg, device)
     batch: list[tuple[np.ndarray | None, np.ndarray]] = []
 
     def flush() -> Iterator[np.ndarray]:
@@ -290,7 +314,7 @@ def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch
             b = _to_batch(seconds, device)
             if cfg.channels_last:
                 a, b = (x.contiguous(memory_format=torch.channels_last) for x in (a, b))
-            for i, frame in zip(todo, _to_frames(net(a, b, float(cfg.alpha)))):
+            for i, frame in zip(todo, _to_frames(call(a, b, float(cfg.alpha)))):
                 out[i] = frame
         batch.clear()
         yield from out

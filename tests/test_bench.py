@@ -24,10 +24,13 @@ def test_inference_bench_prints_every_variant_with_its_difference(capsys):
 
     inference.main(["--models", "light", "--sizes", "32", "--repeats", "1", "--no-compile"])
     out = capsys.readouterr().out
-    rows = {line[:26].strip(): line.split() for line in out.splitlines() if line[:26].strip() in inference.VARIANTS}
+    rows = {line[:inference.LABEL].strip(): line.split() for line in out.splitlines()
+            if line[:inference.LABEL].strip() in inference.VARIANTS}
     assert set(rows) == {name for name, opts in inference.VARIANTS.items() if not opts.get("compile")}
     assert float(rows["eager fp32"][-1]) == 0.0   # fp32 against itself
-    assert float(rows["bf16 autocast"][-1]) > 0.0  # bf16 does change the numbers, and says by how much
+    assert float(rows["channels-last"][-1]) == 0.0
+    assert float(rows["bf16 everywhere + CL"][-1]) > 0.0  # bf16 does change the numbers, and says by how much
+    assert float(rows["--bf16 + CL"][-1]) > 0.0
 
 
 def test_memory_bench_reports_peak_memory(capsys):

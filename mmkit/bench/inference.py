@@ -1,32 +1,36 @@
 """Inference speed of the networks under each execution option, measured in one run.
 
 Run: ``python -m mmkit.bench`` (or ``python -m mmkit.bench.inference --sizes 384``). For each model and
-size it prints frames per second for eager fp32, channels-last, bf16 autocast and both, torch.compile
-(inductor; its compilation at each shape is in the warm-up, not in the timing), the ratio to
-eager fp32, and the largest difference of the output from fp32 on the bundled sample clip, in 0..255
-levels (the kit's tolerance for a default path is 2 levels). Shipped weights are used when they exist,
-else a freshly initialised network (said in the output: its differences are only indicative).
+size it prints frames per second for eager fp32, channels-last, batching, bf16 autocast (everywhere, and the
+engine's ``--bf16``: manipulator and decoder only), torch.compile (inductor; its compilation at each shape is
+in the warm-up, not in the timing, and printed), the ratio to eager fp32, and the largest difference of the
+output from fp32 on the bundled sample clip at alpha 20, in 0..255 levels (the kit's tolerance for a default
+path is 2 levels). Every variant but "bf16 everywhere" is the engine's own call (:func:`mmkit.engine.network_call`).
+Shipped weights are used when they exist, else a freshly initialised network (said in the output: its
+differences are only indicative).
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
+from typing import Callable
 
 import torch
 
-from ..engine import COMPILE_WORTH_S
+from ..engine import COMPILE_WORTH_S, MagnifyConfig, network_call
 from ..errors import MMKitError
 from ..models import build_model
 
 VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True},
             "channels-last, batch 4": {"channels_last": True, "batch": 4},
-            "bf16 autocast": {"bf16": True},
-            "bf16 + channels-last": {"bf16": True, "channels_last": True},
-            "compiled + channels-last": {"compile": True, "channels_last": True},
+            "bf16 everywhere + CL": {"bf16": "all", "channels_last": True},
+            "--bf16 + CL": {"bf16": True, "channels_last": True},
+            "compiled + CL": {"compile": True, "channels_last": True},
+            "compiled + --bf16 + CL": {"compile": True, "bf16": True, "channels_last": True},
             "compiled, batch 4": {"compile": True, "channels_last": True, "batch": 4}}
 #: What mmkit.magnify does by default on a CPU (MagnifyConfig: channels-last, batch 1, compiled for a long clip)
-DEFAULT_PATH = "compiled + channels-last"
+DEFAULT_PATH = "compiled + CL"
+LABEL = 24  # width of the variant column
 
 
 def model_for(name: str) -> tuple[torch.nn.Module, str]:
@@ -38,25 +42,40 @@ def model_for(name: str) -> tuple[torch.nn.Module, str]:
         return build_model(name).eval(), "untrained (no shipped weights yet)"
 
 
-def run(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, alpha: float,
-        channels_last: bool = False, bf16: bool = False) -> torch.Tensor:
-    """One forward pass under the given options, output in fp32."""
+def make_call(net: torch.nn.Module, bf16: bool | str = False, compile: bool = False) -> Callable[..., torch.Tensor]:
+    """The network call of a variant: the engine's (``bf16`` True: its manipulator-and-decoder autocast), or
+    ``bf16="all"``: the whole network under autocast, to show why the engine does not do that."""
+    if bf16 == "all":
+        def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                return net(prev, cur, alpha).float()
+    else:
+        call = network_call(net, MagnifyConfig(bf16=bool(bf16), compile=False), torch.device("cpu"))
+    if compile:
+        torch._dynamo.reset()  # a fresh cache: shapes compiled for other variants must not count to its limit
+        return torch.compile(call, dynamic=False)
+    return call
+
+
+def run(call: Callable[..., torch.Tensor], prev: torch.Tensor, cur: torch.Tensor, alpha: float,
+        channels_last: bool = False) -> torch.Tensor:
+    """One forward pass, output in fp32."""
     if channels_last:
         prev, cur = (x.contiguous(memory_format=torch.channels_last) for x in (prev, cur))
-    ctx = torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext()
-    with torch.no_grad(), ctx:
-        return net(prev, cur, alpha).float()
+    with torch.no_grad():
+        return call(prev, cur, alpha).float()
 
 
-def frames_per_second(net: torch.nn.Module, size: int, batch: int, repeats: int, **opts) -> tuple[float, float]:
+def frames_per_second(call: Callable[..., torch.Tensor], size: int, batch: int, repeats: int,
+                      channels_last: bool = False) -> tuple[float, float]:
     """Frames per second, and the seconds of the warm-up call (for a compiled network: its compilation)."""
     x = torch.rand(batch, 3, size, size) * 2 - 1
     t0 = time.perf_counter()
-    run(net, x, x, 10.0, **opts)  # warm-up (and, for a compiled network, its compilation at this shape)
+    run(call, x, x, 10.0, channels_last)  # warm-up (and, for a compiled call, its compilation at this shape)
     warm = time.perf_counter() - t0
     t0 = time.perf_counter()
     for _ in range(repeats):
-        run(net, x, x.flip(-1), 10.0, **opts)
+        run(call, x, x.flip(-1), 10.0, channels_last)
     return repeats * batch / (time.perf_counter() - t0), warm
 
 
@@ -76,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[720, 384])
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile variants (they take minutes)")
+    p.add_argument("--no-compile", action="store_true", help="skip the torch.compile variants")
     args = p.parse_args(argv)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; output difference on the sample "
           "clip, in 0..255 levels")
@@ -84,28 +103,25 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.models:
         net, source = model_for(name)
         print(f"\n{name} ({source})")
-        print(f"{'variant':<26}" + "".join(f"{f'fps {s}':>11}{'x fp32':>8}" for s in args.sizes) + f"{'max diff':>10}")
+        print(f"{'variant':<{LABEL}}" + "".join(f"{f'fps {s}':>11}{'x fp32':>8}" for s in args.sizes)
+              + f"{'max diff':>10}")
         ref_fps: dict[int, float] = {}
         ref_out = run(net, prev, cur, 20.0)
         for variant, opts in VARIANTS.items():
             if args.no_compile and opts.get("compile"):
                 continue
-            opts = dict(opts)
-            cl, batch = opts.get("channels_last", False), opts.pop("batch", args.batch)
+            cl, batch, compiled = opts.get("channels_last", False), opts.get("batch", args.batch), opts.get("compile", False)
             net.to(memory_format=torch.channels_last if cl else torch.contiguous_format)
-            compiled = opts.pop("compile", False)
-            if compiled:  # a fresh cache: shapes compiled for other variants must not count to dynamo's limit
-                torch._dynamo.reset()
-            model = torch.compile(net, dynamic=False) if compiled else net
+            call = make_call(net, opts.get("bf16", False), compiled)
             cells, warm = "", []
             for size in args.sizes:
-                fps, seconds = frames_per_second(model, size, batch, args.repeats, **opts)
+                fps, seconds = frames_per_second(call, size, batch, args.repeats, cl)
                 warm.append(f"{seconds:.0f} s at {size}")
                 ref_fps.setdefault(size, fps)
                 cells += f"{fps:>11.2f}{fps / ref_fps[size]:>8.2f}"
-            diff = float((run(model, prev, cur, 20.0, **opts) - ref_out).abs().max()) * 127.5
+            diff = float((run(call, prev, cur, 20.0, cl) - ref_out).abs().max()) * 127.5
             label = variant + (" *" if variant == DEFAULT_PATH else "")
-            print(f"{label:<26}{cells}{diff:>10.2f}" + (f"   compiling: {', '.join(warm)}" if compiled else ""))
+            print(f"{label:<{LABEL}}{cells}{diff:>10.2f}" + (f"   compiling: {', '.join(warm)}" if compiled else ""))
         net.to(memory_format=torch.contiguous_format)
     print(f"\n* the default path of mmkit.magnify on a CPU for a clip long enough to pay for compiling "
           f"(MagnifyConfig compile='auto': over {COMPILE_WORTH_S:.0f} s of estimated eager work); a shorter clip "
