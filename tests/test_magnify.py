@@ -234,9 +234,15 @@ def test_bf16_keeps_the_encoder_in_fp32_and_stays_within_two_levels():
     frames = read_video(sample_path())[0][:6]
     net = load_pretrained("light")
     dtypes = {}
-    for part in ("encoder", "manipulator", "decoder"):
-        getattr(net, part).register_forward_hook(lambda m, i, o, part=part: dtypes.setdefault(
-            part, (o[0] if isinstance(o, tuple) else o).dtype))
+
+    def record(part):
+        def hook(module, inputs, output):
+            dtypes.setdefault(part, (output[0] if isinstance(output, tuple) else output).dtype)
+        return hook
+
+    for part in ("encoder", "manipulator", "decoder"):  # the dtype its convolutions compute in
+        for conv in (m for m in getattr(net, part).modules() if isinstance(m, torch.nn.Conv2d)):
+            conv.register_forward_hook(record(part))
     cfg = MagnifyConfig(alpha=20.0, compile=False)
     fp32 = np.stack(list(magnify_frames(frames, cfg, net)))
     dtypes.clear()
