@@ -37,3 +37,18 @@ def test_gpu_bench_prints_every_variant(capsys):
     assert set(gpu.VARIANTS) <= set(rows) and "CUDA graph, batch 4" in rows
     assert float(rows["eager fp32"][-1]) == 0.0  # fp32 against itself
     assert all(float(row[-1]) < 255 for label, row in rows.items() if label in gpu.VARIANTS)
+
+
+def test_encoder_fp32_variant_is_the_engines_bf16_path_on_cpu():
+    """The GPU bench's --bf16 row computes what mmkit.engine.network_call does (checked here on the CPU, where
+    the same autocast applies): equal outputs, and different from bf16 everywhere."""
+    from mmkit.engine import MagnifyConfig, network_call
+    from mmkit.pretrained import load_pretrained
+
+    net = load_pretrained("light")
+    prev, cur = gpu.real_pairs(64, 2, device="cpu")
+    ours = gpu.forward_fn(net, prev, cur, dtype=torch.bfloat16, encoder_fp32=True)()
+    with torch.no_grad():
+        engine = network_call(net, MagnifyConfig(bf16=True, compile=False), torch.device("cpu"))(prev, cur, 20.0)
+    assert torch.equal(ours, engine)
+    assert not torch.equal(ours, gpu.forward_fn(net, prev, cur, dtype=torch.bfloat16)())

@@ -26,7 +26,10 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "eager fp32": {"tf32": False}, "fp32 + TF32": {}, "channels-last": {"channels_last": True},
     "fp16 autocast": {"dtype": torch.float16}, "bf16 autocast": {"dtype": torch.bfloat16},
     "fp16 + channels-last": {"dtype": torch.float16, "channels_last": True},
-    "bf16 + channels-last": {"dtype": torch.bfloat16, "channels_last": True}}
+    "bf16 + channels-last": {"dtype": torch.bfloat16, "channels_last": True},
+    # mmkit magnify --bf16: the encoder in fp32 (alpha multiplies its rounding), the rest under autocast
+    "--bf16 + channels-last": {"dtype": torch.bfloat16, "channels_last": True, "encoder_fp32": True},
+    "fp16 (not encoder) + CL": {"dtype": torch.float16, "channels_last": True, "encoder_fp32": True}}
 ALPHA = 20.0
 Rows = dict[str, list[tuple[float, float]]]  # variant -> per size: (frames per second, max diff in levels)
 
@@ -44,15 +47,29 @@ def real_pairs(size: int, batch: int, device: str = "cuda") -> tuple[torch.Tenso
 
 
 def forward_fn(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, channels_last: bool = False,
-               dtype: torch.dtype | None = None, **_: Any) -> Forward:
+               dtype: torch.dtype | None = None, encoder_fp32: bool = False, **_: Any) -> Forward:
     """One forward pass on fixed inputs under the given options, output in fp32 (the net's memory format is
-    the caller's). Alpha is a device tensor, so that no host-to-device copy happens inside a CUDA graph."""
+    the caller's). Alpha is a device tensor, so that no host-to-device copy happens inside a CUDA graph.
+    ``encoder_fp32``: autocast only the manipulator and decoder of the paper's networks, as
+    :func:`mmkit.engine.network_call` does for ``--bf16``."""
+    from ..models import MagnificationNet
+
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     alpha = torch.full((), ALPHA, device=prev.device)
+
+    def autocast() -> contextlib.AbstractContextManager:
+        return torch.autocast(prev.device.type, dtype=dtype, cache_enabled=False) if dtype else contextlib.nullcontext()
+
     def fn() -> torch.Tensor:
-        ctx = torch.autocast("cuda", dtype=dtype, cache_enabled=False) if dtype else contextlib.nullcontext()
-        with torch.no_grad(), ctx:
-            return net(prev.contiguous(memory_format=fmt), cur.contiguous(memory_format=fmt), alpha).float()
+        a, b = prev.contiguous(memory_format=fmt), cur.contiguous(memory_format=fmt)
+        with torch.no_grad():
+            if encoder_fp32 and isinstance(net, MagnificationNet):
+                enc = net.encode(a, b)
+                motion = net.motion(enc, alpha)
+                with autocast():
+                    return net.decode(enc, net.manipulator(motion)).float()
+            with autocast():
+                return net(a, b, alpha).float()
     return fn
 
 
