@@ -26,6 +26,7 @@ import math
 import os
 import subprocess
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,18 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return state
 
 
+def drop_optimizer_state(path: str | os.PathLike) -> Path:
+    """Rewrite a finished run's checkpoint without its optimizer state (Adam's two moments: two thirds of the
+    file), atomically. Its weights still load and still serve as a proxy; a resume then continues with fresh
+    moments, not exactly. Used for the large committed runs (base, oh2018) to keep the repository small."""
+    path = Path(path)
+    state = load_checkpoint(path)
+    state["optimizer"] = None
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+    return path
+
+
 def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet | Oh2018Net:
     """The network stored in a checkpoint, in eval mode."""
     state = load_checkpoint(path)
@@ -296,7 +309,12 @@ class Trainer:
             raise MMKitError(f"{self.ckpt_path} was trained by {state.get('world_size', 1)} processes; resume it "
                              f"with as many (this run has {self.world}), or the data order would change")
         self.model.load_state_dict(state["model"])
-        self.opt.load_state_dict(state["optimizer"])
+        if state.get("optimizer") is not None:
+            self.opt.load_state_dict(state["optimizer"])
+        elif self.rank == 0:
+            warnings.warn(f"{self.ckpt_path} holds no optimizer state (drop_optimizer_state removed it to keep the "
+                          "file small): training continues from its weights with fresh Adam moments, so not "
+                          "exactly as an uninterrupted run would", stacklevel=2)
         if state.get("proxy_digest") and self.proxy is not None and weights_digest(self.proxy) != state["proxy_digest"]:
             raise MMKitError(f"{self.cfg.proxy_checkpoint} is not the proxy model this run was trained with "
                              "(its weights differ); resume with the same proxy checkpoint")

@@ -71,6 +71,22 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
     assert [r["total"] for r in full] == [r["total"] for r in cut]
 
 
+def test_a_checkpoint_without_optimizer_state_is_smaller_loads_and_resumes_with_a_warning(tmp_path):
+    """drop_optimizer_state (used for the committed base and oh2018 runs): the weights stay, Adam's moments go."""
+    from mmkit.train import drop_optimizer_state, model_from_checkpoint
+
+    train(replace(TINY, steps=4), tmp_path / "run", progress=False)
+    ckpt = tmp_path / "run" / "checkpoint.pt"
+    before, size = weights_of(ckpt), ckpt.stat().st_size
+    drop_optimizer_state(ckpt)
+    assert ckpt.stat().st_size < size and load_checkpoint(ckpt)["optimizer"] is None
+    assert_same_weights(before, weights_of(ckpt))
+    assert_same_weights(before, model_from_checkpoint(ckpt).state_dict())
+    with pytest.warns(UserWarning, match="no optimizer state .* fresh Adam moments"):
+        train(TINY, tmp_path / "run", resume=True, progress=False)
+    assert load_checkpoint(ckpt)["step"] == TINY.steps
+
+
 def test_sigkill_then_resume_matches(tmp_path):
     """A real SIGKILL in the middle of `mmkit train`, then --resume: the same final weights."""
     args = ["--steps", "12", "--batch-size", "2", "--size", "32", "--checkpoint-every", "2", "--log-every", "1",
