@@ -153,7 +153,6 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
     """
     from .models import MagnificationNet
 
-    call: Callable[..., torch.Tensor] = net
     if cfg.bf16 and isinstance(net, MagnificationNet):
         def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
             enc = net.encode(prev, cur)
@@ -165,6 +164,8 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
         def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
             with torch.autocast(device.type, dtype=torch.bfloat16):
                 return net(prev, cur, alpha).float()
+    else:
+        call = net
     if cfg.compile and cfg.mode != "temporal":
         return _compiled(call)
     return call

@@ -41,6 +41,7 @@ from torch import nn
 
 from .data.benchmarks import CirclesConfig, circles_pair
 from .errors import MMKitError
+from .evaluate import from_network, to_network
 
 
 def to_input(frame: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -53,14 +54,7 @@ def to_input(frame: np.ndarray, device: torch.device | str = "cpu") -> torch.Ten
     frame = np.asarray(frame)
     if frame.ndim != 3 or frame.shape[-1] != 3:
         raise MMKitError(f"a frame must be (H, W, 3), got shape {frame.shape}")
-    x = frame.astype(np.float32) / 255.0 if frame.dtype == np.uint8 else frame.astype(np.float32)
-    t = torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None]  # (1, 3, H, W)
-    return (t * 2 - 1).to(device)
-
-
-def _to_image(x: torch.Tensor) -> np.ndarray:
-    """``(1, 3, h, w)`` in [-1, 1] -> ``(h, w, 3)`` float64 in [0, 1]."""
-    return ((x[0].detach().float().cpu().numpy().transpose(1, 2, 0) + 1) / 2).clip(0, 1).astype(np.float64)
+    return to_network(frame.astype(np.float32) / 255.0 if frame.dtype == np.uint8 else frame, device)
 
 
 def _device(net: nn.Module) -> torch.device:
@@ -112,14 +106,14 @@ def pair_features(net: nn.Module, prev: np.ndarray, cur: np.ndarray, alpha: floa
         return t[0].detach().float().cpu().numpy()
 
     return PairFeatures(float(alpha), arr(out.e_a), arr(out.e_b), arr(out.appearance), arr(out.motion),
-                        arr(out.manipulated), _to_image(out.appearance_head), _to_image(out.output))
+                        arr(out.manipulated), from_network(out.appearance_head), from_network(out.output))
 
 
 @torch.no_grad()
 def magnify_pair(net: nn.Module, prev: np.ndarray, cur: np.ndarray, alpha: float) -> np.ndarray:
     """``net(prev, cur, alpha)`` for frames ``(H, W, 3)`` (uint8 or float in [0, 1]); float ``(H, W, 3)`` in [0, 1]."""
     dev = _device(net)
-    return _to_image(net(to_input(prev, dev), to_input(cur, dev), float(alpha)))
+    return from_network(net(to_input(prev, dev), to_input(cur, dev), float(alpha)))
 
 
 @torch.no_grad()

@@ -65,20 +65,18 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .classical.acceleration import acceleration_filter, check_dog
-from .classical.anisotropy import anisotropy_method
-from .classical.jerk import jerk_method
+from .classical.acceleration import check_dog
 from .classical.linear import LinearConfig, _frames_to_tensor, level_alphas, rgb_to_yiq, yiq_to_rgb
 from .classical.phase import (
     FRAME_CHUNK,
     PYRAMIDS,
     PhaseBase,
-    PhaseMethod,
-    amplitude_weighted_smooth,
-    bandpass_method,
+    band_groups,
+    group_shifts,
     phase_differences,
 )
 from .classical.pyramids import collapse_laplacian, laplacian_pyramid, max_pyramid_levels, upsample
+from .classical.registry import PHASE_METHODS
 from .classical.riesz import (
     RieszConfig,
     amplitude_weighted_blur,
@@ -413,13 +411,6 @@ def _consecutive_runs(ts: list[int]) -> list[list[int]]:
     return runs
 
 
-#: The phase family's temporal filter and weights for a validated config: name -> (check, method).
-_PHASE_FAMILY: dict[str, Callable[[PhaseBase, float], PhaseMethod]] = {
-    "phase": lambda cfg, fs: bandpass_method(cfg),  # type: ignore[arg-type]
-    "acceleration": lambda cfg, fs: PhaseMethod(acceleration_filter(cfg, fs)),  # type: ignore[arg-type]
-    "jerk": jerk_method,  # type: ignore[dict-item]
-    "anisotropy": anisotropy_method,  # type: ignore[dict-item]
-}
 
 
 class _PhaseBackend(_Backend):
@@ -457,22 +448,11 @@ class _PhaseBackend(_Backend):
                 check_band(fs, *band)
             else:
                 fs = check_dog(cfg, self.fps, self.frames)  # type: ignore[arg-type]
-            method = _PHASE_FAMILY[self.name](cfg, fs)
-            groups: list[list[int]] = []
-            for i, b in enumerate(self.pyr.bands):
-                if method.by_scale and groups and self.pyr.bands[groups[-1][0]].scale == b.scale:
-                    groups[-1].append(i)
-                else:
-                    groups.append([i])
+            method = PHASE_METHODS[self.name](cfg, fs)
             self._shift = []
-            for group in groups:
-                amps = [self.bands[i].abs() for i in group]
-                dphis = [self.dphis[i] for i in group]
-                filtered = [amplitude_weighted_smooth(method.temporal(d, fs), a, cfg.sigma) for d, a in zip(dphis, amps)]
-                weights = method.weight(filtered, dphis, amps, fs) if method.weight is not None else None
-                for n in range(len(group)):
-                    w = None if weights is None else (weights[n] if len(weights) > 1 else weights[0])
-                    self._shift.append((filtered[n], w))
+            for group in band_groups(self.pyr, method.by_scale):
+                self._shift += group_shifts([self.dphis[i] for i in group], [self.bands[i].abs() for i in group],
+                                            method, fs, cfg.sigma)
             self._band = band
             self.stats["band_passes"] += 1
         return self._shift
@@ -807,7 +787,7 @@ class Magnifier:
             if name == "riesz":
                 return _RieszBackend(*args, _classical_config(name, self.alpha, self.band, params), self.opts,
                                      self.stats, self.device)
-            if name in _PHASE_FAMILY:
+            if name in PHASE_METHODS:
                 return _PhaseBackend(name, *args, _classical_config(name, self.alpha, self.band, params), self.opts,
                                      self.stats, self.device)
             return _WholeClipBackend(name, *args, params, self.stats, self.device)

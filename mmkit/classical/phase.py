@@ -245,6 +245,29 @@ def _estimate_gib(shape: tuple[int, ...], biggest: int, n_orientations: int, met
     return t * per_frame / 2**30
 
 
+def band_groups(pyr: SteerablePyramid, by_scale: bool) -> list[list[int]]:
+    """Indices of the pyramid's bands that are processed together: all orientations of a scale when
+    ``by_scale`` (a method whose weights need them at once), else each band alone."""
+    groups: list[list[int]] = []
+    for i, band in enumerate(pyr.bands):
+        if by_scale and groups and pyr.bands[groups[-1][0]].scale == band.scale:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def group_shifts(dphis: list[Tensor], amps: list[Tensor], method: PhaseMethod, fs: float,
+                 sigma: float) -> list[tuple[Tensor, Tensor | None]]:
+    """Per band of a group (see :func:`band_groups`): its temporally filtered, amplitude-weighted smoothed phase
+    change, and the method's weight for it (None without weights). The phase to add is their product times
+    the gain."""
+    filtered = [amplitude_weighted_smooth(method.temporal(d, fs), a, sigma) for d, a in zip(dphis, amps)]
+    weights = method.weight(filtered, dphis, amps, fs) if method.weight is not None else None
+    return [(f, None if weights is None else weights[n] if len(weights) > 1 else weights[0])
+            for n, f in enumerate(filtered)]
+
+
 def run_phase_pipeline(frames: np.ndarray, cfg: PhaseBase, fs: float, method: PhaseMethod, *,
                        max_memory_gb: float, device: str | torch.device) -> np.ndarray:
     """Magnify ``frames`` with a phase-based ``method``; shared by phase, acceleration, jerk and anisotropy.
@@ -273,29 +296,19 @@ def run_phase_pipeline(frames: np.ndarray, cfg: PhaseBase, fs: float, method: Ph
     spec = pyr.spectrum(x[:, 0])                          # (T, H, W) complex, centred
     correction = torch.zeros_like(spec)                   # sum over bands of the change, in the same domain
 
-    groups: list[list[int]] = []
-    for i, band in enumerate(pyr.bands):
-        if method.by_scale and groups and pyr.bands[groups[-1][0]].scale == band.scale:
-            groups[-1].append(i)
-        else:
-            groups.append([i])
     limit = None if cfg.shift_limit is None else 2 * math.pi * cfg.shift_limit
-    for group in groups:
-        bands, dphis, filtered, amps = [], [], [], []
-        for i in group:
-            band = torch.cat([pyr.band(spec[s:s + FRAME_CHUNK], i) for s in range(0, t_len, FRAME_CHUNK)])
-            dphi = phase_differences(band, cfg.reference)
-            amp = band.abs()
-            bands.append(band)
-            dphis.append(dphi)
-            amps.append(amp)
-            filtered.append(amplitude_weighted_smooth(method.temporal(dphi, fs), amp, cfg.sigma))
-        weights = method.weight(filtered, dphis, amps, fs) if method.weight is not None else None
+    for group in band_groups(pyr, method.by_scale):
+        bands = [torch.cat([pyr.band(spec[s:s + FRAME_CHUNK], i) for s in range(0, t_len, FRAME_CHUNK)])
+                 for i in group]
+        dphis = [phase_differences(band, cfg.reference) for band in bands]
+        amps = [band.abs() for band in bands]
+        shifts = group_shifts(dphis, amps, method, fs, cfg.sigma)
         gain = 1.0 + cfg.alpha if cfg.attenuate_other else cfg.alpha
         for n, i in enumerate(group):
-            shift = filtered[n].mul_(gain)                # the phase to add (or, attenuating, to keep)
-            if weights is not None:
-                shift.mul_(weights[n] if len(weights) > 1 else weights[0])
+            filtered, weight = shifts[n]
+            shift = filtered.mul_(gain)                   # the phase to add (or, attenuating, to keep)
+            if weight is not None:
+                shift.mul_(weight)
             if limit is not None:
                 shift.clamp_(-limit, limit)
             band = bands[n]
@@ -308,7 +321,7 @@ def run_phase_pipeline(frames: np.ndarray, cfg: PhaseBase, fs: float, method: Ph
                 else:                    # phase phi + alpha B~
                     delta = band[sl] * (rot - 1)
                 pyr.add_band(correction[sl], delta, i)
-        del bands, dphis, filtered, amps, weights
+        del bands, dphis, amps, shifts
 
     del spec
     for s in range(0, t_len, FRAME_CHUNK):

@@ -32,19 +32,29 @@ class ClassicalMethod:
     estimate: Callable[[tuple[int, ...], Any, float], float]  # GiB for (T, H, W, 3) uint8 frames; cfg validated
 
 
+#: The phase family's temporal filter and weights (a :class:`PhaseMethod`) for a validated config and rate.
+PHASE_METHODS: dict[str, Callable[[Any, float], PhaseMethod]] = {
+    "phase": lambda cfg, fs: bandpass_method(cfg),
+    "acceleration": lambda cfg, fs: PhaseMethod(acceleration_filter(cfg, fs)),
+    "jerk": jerk_method,
+    "anisotropy": anisotropy_method,
+}
+
+
+def _phase_estimate(name: str) -> Callable[[tuple[int, ...], Any, float], float]:
+    return lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, PHASE_METHODS[name](cfg, fs))
+
+
 METHODS: dict[str, ClassicalMethod] = {
     "linear": ClassicalMethod(LinearConfig, magnify_linear, "Wu et al., SIGGRAPH 2012",
                               lambda shape, cfg, fs: linear.estimate_gib(shape)),
     "riesz": ClassicalMethod(RieszConfig, magnify_riesz, "Wadhwa et al., ICCP 2014",
                              lambda shape, cfg, fs: riesz.estimate_gib(shape)),
-    "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013",
-                             lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, bandpass_method(cfg))),
+    "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013", _phase_estimate("phase")),
     "acceleration": ClassicalMethod(AccelerationConfig, magnify_acceleration, "Zhang et al., CVPR 2017",
-                                    lambda shape, cfg, fs: clip_estimate_gib(
-                                        shape, cfg, PhaseMethod(acceleration_filter(cfg, fs)))),
-    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "Takeda et al., CVPR 2018",
-                            lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, jerk_method(cfg, fs))),
+                                    _phase_estimate("acceleration")),
+    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "Takeda et al., CVPR 2018", _phase_estimate("jerk")),
     "anisotropy": ClassicalMethod(AnisotropyConfig, magnify_anisotropy,
                                   "after Takeda et al., CVPR 2019 (not checked against the paper's text)",
-                                  lambda shape, cfg, fs: clip_estimate_gib(shape, cfg, anisotropy_method(cfg, fs))),
+                                  _phase_estimate("anisotropy")),
 }
