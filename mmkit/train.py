@@ -47,7 +47,7 @@ STAGES = ("proxy", "student")
 MIN_TRAIN_SIZE = 16  # smallest training crop (the renderer's shapes need a few pixels; 6 px was seen to work)
 #: Settings a resumed run may change: they decide when things happen, not what is learned.
 SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
-                   "time_limit", "proxy_checkpoint", "vgg_path")
+                   "time_limit", "proxy_checkpoint", "vgg_path", "workers")
 # (proxy_checkpoint and vgg_path are where files lie: a run may move, e.g. from a GPU machine; the proxy's
 # weights are checked by their digest on resume, the VGG-16 file by perceptual_enabled.)
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
@@ -78,6 +78,7 @@ class TrainConfig:
     device: str = "auto"                   # "auto": CUDA when present, else CPU
     bf16: bool = False                     # bf16 autocast (CPU AMX or GPU)
     channels_last: bool = False
+    workers: int = 0                       # processes rendering batches ahead (0: rendered in the training loop)
 
     def validate(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -92,6 +93,8 @@ class TrainConfig:
         for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise MMKitError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
+            raise MMKitError(f"workers must be an int >= 0, got {self.workers!r}")
         if self.dataset_size < 0 or self.time_limit < 0:
             raise MMKitError("dataset_size and time_limit must be >= 0")
         if self.cache_dir and not self.dataset_size:
@@ -195,6 +198,20 @@ def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet | Oh2018N
 def _batch(ds: SyntheticPairs, first: int, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
     items = [ds[first + i] for i in range(batch_size)]
     return {k: torch.stack([it[k] for it in items]).to(device) for k in items[0]}
+
+
+class _StepBatches(torch.utils.data.Dataset):
+    """Item ``step``: that step's batch on the CPU, so that DataLoader workers can render batches ahead of the
+    training loop. A batch depends on its step alone, so the run is the same with or without workers."""
+
+    def __init__(self, trainer: "Trainer") -> None:
+        self.make = trainer._cpu_batch
+
+    def __len__(self) -> int:
+        return 2**62
+
+    def __getitem__(self, step: int) -> dict[str, torch.Tensor]:
+        return self.make(step)
 
 
 class _Forward(nn.Module):
@@ -360,17 +377,38 @@ class Trainer:
             ratios[noise] = s.ratio
         return ratios
 
-    def _batch(self, first: int) -> dict[str, torch.Tensor]:
+    def _batch(self, first: int, device: torch.device | None = None) -> dict[str, torch.Tensor]:
         """The batch of pairs ``first .. first + B - 1`` (modulo ``dataset_size`` for a fixed set)."""
+        device = self.device if device is None else device
         if not self.cfg.dataset_size:
-            return _batch(self.data, first, self.cfg.batch_size, self.device)
+            return _batch(self.data, first, self.cfg.batch_size, device)
         import numpy as np
 
         from .data.cache import rendered_batch
         idx = (first + np.arange(self.cfg.batch_size)) % self.cfg.dataset_size
         if self.cache is not None:
-            return self.cache.batch(idx, self.device)
-        return rendered_batch(self.cfg.data, idx, self.device)
+            return self.cache.batch(idx, device)
+        return rendered_batch(self.cfg.data, idx, device)
+
+    def _first(self, step: int) -> int:
+        """Rank r of w trains on pairs (step * w + r) * B ... + B - 1: the data position is the step."""
+        return (step * self.world + self.rank) * self.cfg.batch_size
+
+    def _cpu_batch(self, step: int) -> dict[str, torch.Tensor]:
+        return self._batch(self._first(step), torch.device("cpu"))
+
+    def _batches(self):
+        """The batches of steps ``self.step ..``: rendered here, or by ``cfg.workers`` DataLoader processes."""
+        if not self.cfg.workers:
+            step = self.step
+            while True:
+                yield self._batch(self._first(step))
+                step += 1
+        loader = torch.utils.data.DataLoader(
+            _StepBatches(self), batch_size=None, sampler=range(self.step, self.cfg.steps),
+            num_workers=self.cfg.workers, prefetch_factor=4, pin_memory=self.device.type == "cuda")
+        for batch in loader:
+            yield {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
 
     def train_step(self, batch: dict[str, torch.Tensor]) -> dict[str, float]:
         clean = self.cfg.stage == "proxy"
@@ -404,10 +442,9 @@ class Trainer:
         self.model.train()
         bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not self.progress, desc=self.cfg.stage)
         t0, start = time.perf_counter(), self.step
+        batches = self._batches()
         while self.step < self.cfg.steps:
-            # Rank r of w trains on pairs (step * w + r) * B ... + B - 1: the data position is the step.
-            first = (self.step * self.world + self.rank) * self.cfg.batch_size
-            log = self.train_step(self._batch(first))
+            log = self.train_step(next(batches))
             self.step += 1
             out_of_time = bool(self.cfg.time_limit) and time.perf_counter() - t0 >= self.cfg.time_limit
             if not lead:
@@ -430,6 +467,7 @@ class Trainer:
                           "--resume continues")
                 break
         bar.close()
+        batches.close()  # stops the DataLoader's workers
         if self.world > 1:
             self._check_ranks_agree()
             import torch.distributed as dist

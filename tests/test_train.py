@@ -192,3 +192,20 @@ def test_a_moved_proxy_resumes_but_another_proxy_is_refused(tmp_path):
     train(replace(student, proxy_checkpoint=str(tmp_path / "moved" / "checkpoint.pt")), tmp_path / "student",
           resume=True, progress=False)
     assert load_checkpoint(tmp_path / "student" / "checkpoint.pt")["step"] == TINY.steps
+
+
+@pytest.mark.parametrize("dataset_size", [0, 3])
+def test_rendering_workers_give_the_same_run(tmp_path, dataset_size):
+    """`--workers N` renders batches ahead in DataLoader processes: the same weights as rendering in the loop,
+    also when the run is cut by its time limit and resumed with another number of workers."""
+    run = replace(TINY, steps=4, dataset_size=dataset_size)
+    train(run, tmp_path / "inline", progress=False)
+    train(replace(run, workers=2), tmp_path / "workers", progress=False)
+    train(replace(run, workers=2, time_limit=1e-9), tmp_path / "cut", progress=False)
+    assert load_checkpoint(tmp_path / "cut" / "checkpoint.pt")["step"] == 1
+    train(replace(run, workers=1), tmp_path / "cut", resume=True, progress=False)
+    inline = weights_of(tmp_path / "inline" / "checkpoint.pt")
+    assert_same_weights(inline, weights_of(tmp_path / "workers" / "checkpoint.pt"))
+    assert_same_weights(inline, weights_of(tmp_path / "cut" / "checkpoint.pt"))
+    with pytest.raises(MMKitError, match="workers"):
+        train(replace(run, workers=-1), tmp_path / "bad", progress=False)

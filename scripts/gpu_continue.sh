@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Continue the light student and its no-L_M ablation on one GPU inside a short lease (the device tool lends
+# 15 minutes, a minute or two of which go to starting the machine), from the run folders committed in
+# data/runs. Unlike scripts/train_gpu.sh there is no cache to build first: `--workers` processes render the
+# fixed set's pairs ahead of each run. Both runs train concurrently for T seconds, the one behind then catches
+# up to the same step (the L_M comparison needs runs of equal length), and both are scored on all 25 circles
+# scenes. What comes back: OUT/runs.tar (the two run folders, to unpack over data/runs), OUT/evaluation.txt,
+# OUT/gpu_continue.log.
+# Usage, from the repository root: T=420 scripts/gpu_continue.sh data/runs "$OUT"
+# Env: T (seconds of concurrent training), WORKERS (rendering processes per run), PYTHON.
+set -uo pipefail
+SRC=${1:-data/runs}; OUT=${2:-/tmp/gpu_continue_out}; T=${T:-420}; WORKERS=${WORKERS:-6}
+PYTHON=${PYTHON:-python3}; RUNS=${RUNS:-/tmp/gpu_continue_runs}
+export OMP_NUM_THREADS=2 PYTHONUNBUFFERED=1 MMKIT_GIT_COMMIT=${MMKIT_GIT_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}
+mkdir -p "$OUT" "$RUNS"
+exec > >(tee -a "$OUT/gpu_continue.log") 2>&1
+log() { echo "[$(date +%T)] $*"; }
+log "start; commit ${MMKIT_GIT_COMMIT:-unknown}; T=$T s, $WORKERS rendering processes per run"
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || true
+cp -r "$SRC/light_proxy" "$SRC/light_student" "$SRC/light_no_lm" "$RUNS"/ || exit 1
+steps_of() { $PYTHON -c "import torch; print(torch.load('$RUNS/$1/checkpoint.pt', map_location='cpu', weights_only=True)['step'])"; }
+log "from step $(steps_of light_student) (student) and $(steps_of light_no_lm) (no L_M)"
+
+COMMON=(--model light --stage student --batch-size 16 --size 128 --dataset-size 100000 --bf16 --channels-last
+        --workers "$WORKERS" --checkpoint-every 2000 --log-every 100 --eval-every 5000 --quiet --resume)
+train() {  # NAME ARGS...
+  local name=$1; shift
+  $PYTHON -m mmkit train --out "$RUNS/$name" "${COMMON[@]}" "$@" >> "$RUNS/$name/train.out" 2>&1
+  log "$name: exit $?, $(tail -n 1 "$RUNS/$name/train.out")"
+}
+STUDENT=(--proxy "$RUNS/light_proxy/checkpoint.pt")
+NO_LM=(--ablate proxy)
+train light_student "${STUDENT[@]}" --steps 10000000 --time-limit "$T" &
+P1=$!
+train light_no_lm "${NO_LM[@]}" --steps 10000000 --time-limit "$T" &
+P2=$!
+wait $P1 $P2  # (a plain wait would also wait for the tee above)
+A=$(steps_of light_student); B=$(steps_of light_no_lm); S=$(( A > B ? A : B ))
+log "after $T s: student at $A, no L_M at $B; both to step $S"
+train light_student "${STUDENT[@]}" --steps "$S"
+train light_no_lm "${NO_LM[@]}" --steps "$S"
+$PYTHON -m mmkit evaluate --checkpoint "$RUNS/light_student/checkpoint.pt" "$RUNS/light_no_lm/checkpoint.pt" \
+  > "$OUT/evaluation.txt" 2>&1
+cat "$OUT/evaluation.txt"
+tar -C "$RUNS" -cf "$OUT/runs.tar" light_student light_no_lm
+log "done: $OUT/runs.tar"
