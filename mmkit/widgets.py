@@ -449,10 +449,13 @@ class _PhaseBackend(_Backend):
             else:
                 fs = check_dog(cfg, self.fps, self.frames)  # type: ignore[arg-type]
             method = PHASE_METHODS[self.name](cfg, fs)
-            self._shift = []
-            for group in band_groups(self.pyr, method.by_scale):
-                self._shift += group_shifts([self.dphis[i] for i in group], [self.bands[i].abs() for i in group],
-                                            method, fs, cfg.sigma)
+            shifts: list = [None] * len(self.bands)
+            for group in band_groups(self.pyr, method.by_scale, method.coarse_first):
+                found = group_shifts([self.dphis[i] for i in group], [self.bands[i].abs() for i in group],
+                                     method, fs, cfg.sigma, self.pyr, group)
+                for i, shift in zip(group, found):
+                    shifts[i] = shift
+            self._shift = shifts
             self._band = band
             self.stats["band_passes"] += 1
         return self._shift

@@ -8,28 +8,46 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from dataclasses import replace  # noqa: E402
+
 import numpy as np  # noqa: E402
 from test_acceleration import (  # noqa: E402
-    FPS, METHODS, T, VIB, JerkConfig, fit, gratings, magnify_jerk, random_texture, render, t, track,
+    FPS, METHODS, T, VIB, JerkConfig, fit, gratings, magnify_acceleration, magnify_jerk, random_texture, render, t,
+    track,
 )
+
+
+def variants(authors: bool = False):
+    """Each method at its defaults; the jerk-aware ones also with Eq. 7's propagation over 5 scales, and (with
+    ``authors``) the authors' pointwise jerk (jerk_window=0) with and without it."""
+    for run, config in METHODS:
+        cfg = config(alpha=10.0, low_hz=2.0, high_hz=4.0)
+        yield run.__name__, run, cfg
+        if run is not magnify_acceleration:
+            yield run.__name__ + " N_p=5", run, replace(cfg, propagation=5)
+            if authors:
+                yield run.__name__ + " pointwise", run, replace(cfg, jerk_window=0.0)
+                yield run.__name__ + " pointwise N_p=5", run, replace(cfg, jerk_window=0.0, propagation=5)
+
 
 print("dynamic scene (0.4 px/frame + 0.05 px at 3 Hz above, a 4 px jump below), alpha 10:")
 d_top = 0.4 * t + 0.05 * VIB
 d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
 clip = gratings((48, d_top), (48, d_jump))
-for run, config in METHODS:
-    out = run(clip, config(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
+for name, run, cfg in variants(authors=True):
+    out = run(clip, cfg, fps=FPS)
     v, a, _ = fit(track(out, (12, 36, 0, 64)))
     jump = np.abs(track(out, (60, 84, 0, 64)) - d_jump).max()
-    print(f"  {run.__name__:22s} velocity {v:.4f} px/frame  vibration {a:.3f} px ({a / 0.55:.2f} of 11x)  "
+    print(f"  {name:32s} velocity {v:.4f} px/frame  vibration {a:.3f} px ({a / 0.55:.2f} of 11x)  "
           f"jump artefact {jump:.2f} px")
 
 print("vibration only, jerk-aware: default envelope / pointwise jerk (jerk_window=0):")
 clip = gratings((64, 0.4 * t + 0.05 * VIB))
 for window in (2.0, 0.0):
-    out = magnify_jerk(clip, JerkConfig(alpha=10.0, low_hz=2.0, high_hz=4.0, jerk_window=window), fps=FPS)
-    v, a, _ = fit(track(out, None))
-    print(f"  jerk_window {window:g}: velocity {v:.4f}, vibration {a:.3f} px (input 0.05)")
+    for n_p in (1, 5):
+        cfg = JerkConfig(alpha=10.0, low_hz=2.0, high_hz=4.0, jerk_window=window, propagation=n_p)
+        v, a, _ = fit(track(magnify_jerk(clip, cfg, fps=FPS), None))
+        print(f"  jerk_window {window:g}, N_p={n_p}: velocity {v:.4f}, vibration {a:.3f} px (input 0.05)")
 
 print("noisy clip (std 0.01): noise added in a still region, vibration magnified, alpha 10:")
 rng = np.random.default_rng(0)
@@ -37,8 +55,8 @@ clip = gratings((40, d_jump), (48, 0.05 * VIB), (40, np.zeros(T)))
 tex = random_texture(np.random.default_rng(1), min_period=4, max_period=16)
 clip[:, 88:] = render(40, 64, tex, [])[None].mean(-1, keepdims=True)
 clip = np.clip(clip + rng.normal(0, 0.01, clip.shape[:3])[..., None], 0, 1).astype(np.float32)
-for run, config in METHODS:
-    out = run(clip, config(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
+for name, run, cfg in variants():
+    out = run(clip, cfg, fps=FPS)
     added = float((out - clip)[:, 96:120, 8:56].std())
     vib = fit(track(out, (52, 76, 0, 64)), slice(None))[1]
-    print(f"  {run.__name__:22s} added noise {added:.4f}  vibration {vib:.3f} px")
+    print(f"  {name:32s} added noise {added:.4f}  vibration {vib:.3f} px")

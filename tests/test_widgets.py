@@ -67,6 +67,16 @@ def test_cached_frames_equal_mmkit_magnify(frames, method, mode):
     assert np.array_equal(mag.frame(11), mag.clip()[11])
 
 
+@pytest.mark.parametrize("method", ["jerk", "anisotropy"])
+def test_propagated_jerk_weights_equal_mmkit_magnify(frames, method):
+    """Eq. 7 (propagation > 1) takes the bands coarsest first: the widget's cache must match the pipeline."""
+    params, alpha = {"propagation": 3}, {"jerk": 120.0, "anisotropy": 300.0}[method]
+    ref = mmkit.magnify(frames, alpha, method=method, fps=FPS, low_hz=BAND[0], high_hz=BAND[1], params=params)
+    mag = Magnifier(frames, FPS, method=method, alpha=alpha, low_hz=BAND[0], high_hz=BAND[1],
+                    params={method: params})
+    assert_close_to_magnify(mag.clip(), ref, frames)
+
+
 @pytest.mark.parametrize("options", [{"filter": "fir", "fir_taps": 9}, {"reference": 5}])
 def test_temporal_options_equal_mmkit_magnify(frames, options):
     ref = mmkit.magnify(frames, 12.0, mode="temporal", fps=FPS, low_hz=BAND[0], high_hz=BAND[1], **options)

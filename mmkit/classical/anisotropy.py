@@ -42,17 +42,18 @@ comment "miss @ cvpr2019" (i.e. not used for the paper's results); we leave it o
 40 Hz): alpha 260, ``beta`` 1, ``gamma`` (``FAF_weight``) 5; gun (480 fps, 20 Hz): alpha 100, ``beta`` 0.5,
 ``gamma`` 1. Our default ``gamma = 1``.
 
-**Departures** (ours): the jerk-aware filter is :mod:`mmkit.classical.jerk`'s (no cross-scale propagation,
-Eq. 7; jerk envelope), see there; the box shrinks at the clip's ends and the frame's borders instead of
+**Departures** (ours): the jerk-aware filter is :mod:`mmkit.classical.jerk`'s (the jerk envelope; Eq. 7's
+cross-scale propagation only with ``propagation > 1``, the authors' 5: see there for why not by default); the box shrinks at the clip's ends and the frame's borders instead of
 leaving FA at 0 there; the blur is periodic (like the rest of the pipeline); the temporal window is
 ``t_window`` frames (even) if given, else the largest even number ``<= ceil(fs / (4 f))``, at least 2.
 
 **How much it helps, measured** (tests/test_acceleration.py: a noisy clip, noise std 0.01, with a quick jump,
 a 0.05 px vibration and a static texture; alpha 10): noise added in the static region (std) 0.0024, against
 0.0069 for jerk-aware and 0.0101 for plain acceleration magnification; the vibration is magnified to 0.402 px
-(jerk-aware 0.451, acceleration 0.544, from 0.05 px). The min-max normalised weights are at most 1, so the
-effective magnification is below ``alpha`` even on a clean vibration (about half of it in the dynamic-scene
-test): raise ``alpha`` to compensate, as the authors' settings (alpha 100-260) suggest.
+(jerk-aware 0.451, acceleration 0.544, from 0.05 px); with Eq. 7 (``propagation=5``) 0.0016 / 0.183 px
+(jerk-aware 0.0044 / 0.260). The min-max normalised weights are at most 1, so the effective magnification is
+below ``alpha`` even on a clean vibration (0.51 of it in the dynamic-scene test, 0.23 with Eq. 7): raise
+``alpha`` to compensate, as the authors' settings (alpha 100-260) suggest.
 
 The rest (target frequency, ``1 + alpha`` convention at that frequency, unwrapped phase) is as in
 :mod:`mmkit.classical.acceleration`.
@@ -71,6 +72,7 @@ from mmkit.errors import MMKitError
 from .acceleration import acceleration_filter, check_dog
 from .jerk import JerkConfig, jerk_weight
 from .phase import PhaseMethod, run_phase_pipeline, smooth_periodic
+from .steerable import Band
 
 
 @dataclass
@@ -189,14 +191,12 @@ def anisotropy_weight(cfg: AnisotropyConfig, fs: float):
     """``weight(filtered, dphi, amp, fs)``: ``FAF HEAR_k JAF_k`` for each orientation ``k`` of a scale."""
     jerk = jerk_weight(cfg, fs)
     t_window = temporal_window(cfg, fs)
-    finest: list[tuple[int, int]] = []
 
-    def weight(filtered: list[Tensor], dphis: list[Tensor], amps: list[Tensor], fs_: float) -> list[Tensor]:
+    def weight(filtered: list[Tensor], dphis: list[Tensor], amps: list[Tensor], fs_: float, bands: list[Band],
+               finest: tuple[int, int]) -> list[Tensor]:
         h, w = dphis[0].shape[-2:]
-        if not finest or h * w > finest[0][0] * finest[0][1]:
-            finest[:] = [(h, w)]
-        blur = (h / finest[0][0] + w / finest[0][1]) / 2            # 1 / lambda_n (Eq. 6)
-        jafs = jerk(filtered, dphis, amps, fs_)
+        blur = (h / finest[0] + w / finest[1]) / 2                  # 1 / lambda_n (Eq. 6)
+        jafs = jerk(filtered, dphis, amps, fs_, bands, finest)
         fa = fractional_anisotropy([j * b for j, b in zip(jafs, filtered)], t_window, cfg.s_window)
         faf = normalize_frames(smooth_periodic(fa, blur)).pow_(cfg.gamma)
         out = []
@@ -211,7 +211,9 @@ def anisotropy_weight(cfg: AnisotropyConfig, fs: float):
 
 
 def anisotropy_method(cfg: AnisotropyConfig, fs: float) -> PhaseMethod:
-    return PhaseMethod(acceleration_filter(cfg, fs), anisotropy_weight(cfg, fs), by_scale=True, extra_bytes=24.0)
+    keep = cfg.propagation - 1
+    return PhaseMethod(acceleration_filter(cfg, fs), anisotropy_weight(cfg, fs), by_scale=True, extra_bytes=0.0,
+                       coarse_first=keep > 0, held_scales=keep)
 
 
 def magnify_anisotropy(frames: np.ndarray, cfg: AnisotropyConfig, fps: float, *, max_memory_gb: float = 4.0,

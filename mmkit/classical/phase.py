@@ -54,7 +54,7 @@ from mmkit.errors import MMKitError
 from mmkit.filters import StreamingIIR, butter_bandpass_sos
 
 from .linear import _frames_to_tensor, rgb_to_yiq, yiq_to_rgb
-from .steerable import SteerablePyramid
+from .steerable import Band, SteerablePyramid
 from .temporal import check_band, ideal_bandpass, iir_bandpass
 
 #: Pyramid bandwidths by name -> filters per octave.
@@ -202,10 +202,11 @@ def phase_differences(band: Tensor, reference: str) -> Tensor:
 
 #: ``temporal(dphi (T, h, w), fs) -> filtered (T, h, w)``: the method's temporal filter of the phase.
 TemporalFilter = Callable[[Tensor, float], Tensor]
-#: ``weight(filtered_smoothed, dphi, amplitude, fs) -> weights``: lists over one group of bands (all
-#: orientations of a scale when ``by_scale``), each ``(T, h, w)``; returns one weight tensor per band (or one
-#: shared by the group), multiplied into the phase shift.
-WeightFn = Callable[[list[Tensor], list[Tensor], list[Tensor], float], list[Tensor]]
+#: ``weight(filtered_smoothed, dphi, amplitude, fs, bands, finest) -> weights``: the first three are lists over
+#: one group of bands (all orientations of a scale when ``by_scale``), each ``(T, h, w)``; ``bands`` says which
+#: (:class:`~mmkit.classical.steerable.Band`: scale, orientation, size) and ``finest`` is the finest band's
+#: ``(h, w)``; returns one weight tensor per band (or one shared by the group), multiplied into the phase shift.
+WeightFn = Callable[[list[Tensor], list[Tensor], list[Tensor], float, list[Band], tuple[int, int]], list[Tensor]]
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,8 @@ class PhaseMethod:
     weight: WeightFn | None = None
     by_scale: bool = False          # weights need all orientations of a scale at once
     extra_bytes: float = 0.0        # extra float32 copies per band sample that the method holds (memory estimate)
+    coarse_first: bool = False      # groups come coarsest scale first (weights that use coarser scales' weights)
+    held_scales: int = 0            # coarser scales whose float32 weights (all orientations) the method keeps
 
 
 def estimate_gib(shape: tuple[int, ...], pyr: SteerablePyramid, method: PhaseMethod) -> float:
@@ -224,46 +227,67 @@ def estimate_gib(shape: tuple[int, ...], pyr: SteerablePyramid, method: PhaseMet
     Held for the whole run: the frames as float YIQ (12 bytes per pixel and frame, 24 while converting), the
     luma spectrum and the output correction spectrum (complex64, 8 each); per group of bands being processed:
     the complex band (8 per band sample), its phase change, filtered phase and amplitude (4 each) plus as
-    much again in temporaries, and whatever else the method holds. Measured (60 frames of 256 x 256, CPU):
-    peak resident memory grew by 0.30-0.31 GiB for an estimate of 0.32 (phase), 0.68-0.72 for 1.07 (anisotropy).
+    much again in temporaries, whatever else the method holds, and the weights of coarser scales it keeps
+    (:attr:`PhaseMethod.held_scales`). ``python scripts/measure_phase_memory.py`` runs each method on 60 frames
+    of 256 x 256 (CPU) and prints the estimate over the growth of peak resident memory: 0.97-1.33x over phase,
+    acceleration, jerk-aware and anisotropy at octave and half-octave, 4 and 8 orientations.
     """
     biggest = max(b.size[0] * b.size[1] for b in pyr.bands)
-    return _estimate_gib(shape, biggest, pyr.n_orientations, method)
+    areas = {b.scale: b.size[0] * b.size[1] for b in pyr.bands}
+    held = sum(areas.get(s, 0) for s in range(1, method.held_scales + 1))
+    return _estimate_gib(shape, biggest, pyr.n_orientations, method, held)
 
 
 def clip_estimate_gib(shape: tuple[int, ...], cfg: PhaseBase, method: PhaseMethod) -> float:
     """:func:`estimate_gib` from the frame shape alone, without building the pyramid (which for a huge frame
-    is itself big): the pyramid's first band is never cropped, so its biggest band is the whole H x W."""
-    return _estimate_gib(shape, shape[1] * shape[2], cfg.orientations, method)
+    is itself big): the pyramid's first band is never cropped, so its biggest band is the whole H x W, and
+    scale ``j``'s bands are about ``2**(-j / n)`` of it on each side (``n`` filters per octave)."""
+    n = PYRAMIDS[cfg.pyramid]
+    held = sum(shape[1] * shape[2] * 2.0 ** (-2 * s / n) for s in range(1, method.held_scales + 1))
+    return _estimate_gib(shape, shape[1] * shape[2], cfg.orientations, method, held)
 
 
-def _estimate_gib(shape: tuple[int, ...], biggest: int, n_orientations: int, method: PhaseMethod) -> float:
+def _estimate_gib(shape: tuple[int, ...], biggest: int, n_orientations: int, method: PhaseMethod,
+                  held: float = 0.0) -> float:
     t, h, w = shape[0], shape[1], shape[2]
     per_frame = h * w * (28 + 8 + 8 + 8)  # 4 bytes of margin for the allocator
     group = n_orientations if method.by_scale else 1
-    per_frame += biggest * group * (8 + 3 * 4 + 8 + 8 + method.extra_bytes)
+    per_frame += biggest * group * (8 + 3 * 4 + 44 + method.extra_bytes)
+    per_frame += held * n_orientations * 8  # float32 weights of the coarser scales kept (held_scales), x2 as measured
     return t * per_frame / 2**30
 
 
-def band_groups(pyr: SteerablePyramid, by_scale: bool) -> list[list[int]]:
-    """Indices of the pyramid's bands that are processed together: all orientations of a scale when
-    ``by_scale`` (a method whose weights need them at once), else each band alone."""
+def band_groups(pyr: SteerablePyramid, by_scale: bool, coarse_first: bool = False) -> list[list[int]]:
+    """Indices of the pyramid's bands that are processed together, in processing order: all orientations of a
+    scale when ``by_scale`` (a method whose weights need them at once), else each band alone; finest scale
+    first, or coarsest first when ``coarse_first`` (orientations in order within a scale).
+
+    >>> pyr = SteerablePyramid(32, 32, n_orientations=2, depth=2)
+    >>> band_groups(pyr, False), band_groups(pyr, True), band_groups(pyr, False, coarse_first=True)
+    ([[0], [1], [2], [3]], [[0, 1], [2, 3]], [[2], [3], [0], [1]])
+    """
     groups: list[list[int]] = []
     for i, band in enumerate(pyr.bands):
-        if by_scale and groups and pyr.bands[groups[-1][0]].scale == band.scale:
+        if groups and pyr.bands[groups[-1][0]].scale == band.scale and (by_scale or coarse_first):
             groups[-1].append(i)
         else:
             groups.append([i])
+    if coarse_first:
+        groups.reverse()
+        if not by_scale:
+            groups = [[i] for g in groups for i in g]
     return groups
 
 
-def group_shifts(dphis: list[Tensor], amps: list[Tensor], method: PhaseMethod, fs: float,
-                 sigma: float) -> list[tuple[Tensor, Tensor | None]]:
-    """Per band of a group (see :func:`band_groups`): its temporally filtered, amplitude-weighted smoothed phase
-    change, and the method's weight for it (None without weights). The phase to add is their product times
-    the gain."""
+def group_shifts(dphis: list[Tensor], amps: list[Tensor], method: PhaseMethod, fs: float, sigma: float,
+                 pyr: SteerablePyramid, group: list[int]) -> list[tuple[Tensor, Tensor | None]]:
+    """Per band of a group (the bands ``group`` of ``pyr``, see :func:`band_groups`): its temporally filtered,
+    amplitude-weighted smoothed phase change, and the method's weight for it (None without weights). The phase
+    to add is their product times the gain."""
     filtered = [amplitude_weighted_smooth(method.temporal(d, fs), a, sigma) for d, a in zip(dphis, amps)]
-    weights = method.weight(filtered, dphis, amps, fs) if method.weight is not None else None
+    weights = None
+    if method.weight is not None:
+        weights = method.weight(filtered, dphis, amps, fs, [pyr.bands[i] for i in group], pyr.bands[0].size)
     return [(f, None if weights is None else weights[n] if len(weights) > 1 else weights[0])
             for n, f in enumerate(filtered)]
 
@@ -297,12 +321,12 @@ def run_phase_pipeline(frames: np.ndarray, cfg: PhaseBase, fs: float, method: Ph
     correction = torch.zeros_like(spec)                   # sum over bands of the change, in the same domain
 
     limit = None if cfg.shift_limit is None else 2 * math.pi * cfg.shift_limit
-    for group in band_groups(pyr, method.by_scale):
+    for group in band_groups(pyr, method.by_scale, method.coarse_first):
         bands = [torch.cat([pyr.band(spec[s:s + FRAME_CHUNK], i) for s in range(0, t_len, FRAME_CHUNK)])
                  for i in group]
         dphis = [phase_differences(band, cfg.reference) for band in bands]
         amps = [band.abs() for band in bands]
-        shifts = group_shifts(dphis, amps, method, fs, cfg.sigma)
+        shifts = group_shifts(dphis, amps, method, fs, cfg.sigma, pyr, group)
         gain = 1.0 + cfg.alpha if cfg.attenuate_other else cfg.alpha
         for n, i in enumerate(group):
             filtered, weight = shifts[n]
