@@ -16,8 +16,8 @@ each band (orientation ``k``, scale ``n``) of the complex steerable pyramid:
   moves, are cut harder;
 * Eq. 7, *propagation correction*: the JAF of a band is multiplied by the (resized) JAFs of the next
   ``N_p - 1 = 4`` coarser scales of the same orientation, so a quick motion seen at a coarse scale also stops
-  the magnification at the finer ones (``propagation = N_p``; the pipeline then goes coarsest scale first and
-  keeps each scale's JAFs until the finer ones have used them);
+  the magnification at the finer ones (``propagation = N_p``, off by default, see below; with it the pipeline
+  goes coarsest scale first and keeps each scale's JAFs until the finer ones have used them);
 * the magnified phase is ``phi + alpha JAF (d^2 G_sigma / dt^2 * phi)``: the acceleration method with its
   phase shift weighted by the JAF.
 
@@ -35,7 +35,8 @@ and whether the paper states defaults.
 ``beta = 1``.
 
 **Eq. 7 and the jerk envelope, measured** (``python scripts/measure_phase_family.py`` and
-tests/test_acceleration.py; alpha 10; a 0.05 px vibration riding on 0.4 px/frame, beside a quick 4 px jump):
+tests/test_acceleration.py; alpha 10, octave pyramid of 4 orientations; a 0.05 px vibration riding on
+0.4 px/frame, beside a quick 4 px jump):
 
 =====================================  ============================  ==================
 ``jerk_window``, ``propagation``        vibration (of the 11x)        jump artefact
