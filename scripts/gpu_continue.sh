@@ -7,10 +7,12 @@
 # scenes. What comes back: OUT/runs.tar (the two run folders, to unpack over data/runs), OUT/evaluation.txt,
 # OUT/gpu_continue.log.
 # Usage, from the repository root: T=420 scripts/gpu_continue.sh data/runs "$OUT"
-# Env: T (seconds of concurrent training), WORKERS (rendering processes per run), PYTHON.
+# Env: T (seconds of concurrent training), WORKERS (rendering processes per run), PYTHON, RUNS (work folder);
+# BATCH, SIZE, PAIRS and SCENES must stay as they are for the committed runs (a test uses tiny ones).
 set -uo pipefail
 SRC=${1:-data/runs}; OUT=${2:-/tmp/gpu_continue_out}; T=${T:-420}; WORKERS=${WORKERS:-6}
 PYTHON=${PYTHON:-python3}; RUNS=${RUNS:-/tmp/gpu_continue_runs}
+BATCH=${BATCH:-16}; SIZE=${SIZE:-128}; PAIRS=${PAIRS:-100000}; SCENES=${SCENES:-25}
 export OMP_NUM_THREADS=2 PYTHONUNBUFFERED=1 MMKIT_GIT_COMMIT=${MMKIT_GIT_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}
 mkdir -p "$OUT" "$RUNS"
 exec > >(tee -a "$OUT/gpu_continue.log") 2>&1
@@ -21,13 +23,16 @@ cp -r "$SRC/light_proxy" "$SRC/light_student" "$SRC/light_no_lm" "$RUNS"/ || exi
 steps_of() { $PYTHON -c "import torch; print(torch.load('$RUNS/$1/checkpoint.pt', map_location='cpu', weights_only=True)['step'])"; }
 log "from step $(steps_of light_student) (student) and $(steps_of light_no_lm) (no L_M)"
 
-COMMON=(--model light --stage student --batch-size 16 --size 128 --dataset-size 100000 --bf16 --channels-last
+COMMON=(--model light --stage student --batch-size "$BATCH" --size "$SIZE" --dataset-size "$PAIRS" --bf16 --channels-last
         --workers "$WORKERS" --checkpoint-every 2000 --log-every 100 --eval-every 5000 --quiet --resume)
 train() {  # NAME ARGS...
   local name=$1; shift
   $PYTHON -m mmkit train --out "$RUNS/$name" "${COMMON[@]}" "$@" >> "$RUNS/$name/train.out" 2>&1
-  log "$name: exit $?, $(tail -n 1 "$RUNS/$name/train.out")"
+  local rc=$?
+  [ $rc -ne 0 ] && touch "$RUNS/FAILED"
+  log "$name: exit $rc, $(tail -n 1 "$RUNS/$name/train.out")"
 }
+rm -f "$RUNS/FAILED"
 STUDENT=(--proxy "$RUNS/light_proxy/checkpoint.pt")
 NO_LM=(--ablate proxy)
 train light_student "${STUDENT[@]}" --steps 10000000 --time-limit "$T" &
@@ -39,8 +44,10 @@ A=$(steps_of light_student); B=$(steps_of light_no_lm); S=$(( A > B ? A : B ))
 log "after $T s: student at $A, no L_M at $B; both to step $S"
 train light_student "${STUDENT[@]}" --steps "$S"
 train light_no_lm "${NO_LM[@]}" --steps "$S"
-$PYTHON -m mmkit evaluate --checkpoint "$RUNS/light_student/checkpoint.pt" "$RUNS/light_no_lm/checkpoint.pt" \
-  > "$OUT/evaluation.txt" 2>&1
+$PYTHON -m mmkit evaluate --scenes "$SCENES" --checkpoint "$RUNS/light_student/checkpoint.pt" \
+  "$RUNS/light_no_lm/checkpoint.pt" > "$OUT/evaluation.txt" 2>&1
 cat "$OUT/evaluation.txt"
 tar -C "$RUNS" -cf "$OUT/runs.tar" light_student light_no_lm
 log "done: $OUT/runs.tar"
+[ -e "$RUNS/FAILED" ] && { log "a training call failed: see the train.out of each run"; exit 1; }
+exit 0

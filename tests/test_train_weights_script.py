@@ -1,9 +1,12 @@
-"""scripts/train_weights.sh, the recipe of the shipped weights, runs end to end with tiny settings."""
+"""scripts/train_weights.sh, the recipe of the shipped weights, and scripts/gpu_continue.sh, the short-lease
+continuation, run end to end with tiny settings."""
 import os
 import subprocess
+import tarfile
 from pathlib import Path
 
 from mmkit.pretrained import load_pretrained
+from mmkit.train import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,3 +20,29 @@ def test_recipe_trains_proxy_student_ablation_and_exports(tmp_path):
     for run in ("light_proxy", "light_student", "light_no_lm"):
         assert (tmp_path / "runs" / run / "checkpoint.pt").exists()
     assert load_pretrained("light", tmp_path / "weights").cfg.channels == 8
+
+
+def test_gpu_continue_brings_both_light_runs_to_one_step_and_scores_them(tmp_path):
+    """The GPU script on the CPU: tiny runs, a 1 s lease, one rendering worker each."""
+    mmkit_bin = str(Path(os.sys.executable).parent / "mmkit")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    tiny = ["--size", "32", "--batch-size", "1", "--dataset-size", "100000", "--bf16", "--channels-last", "--quiet"]
+    src = tmp_path / "runs"
+    subprocess.run([mmkit_bin, "train", "--out", str(src / "light_proxy"), "--steps", "2", *tiny], env=env,
+                   check=True, capture_output=True, timeout=300)
+    subprocess.run([mmkit_bin, "train", "--out", str(src / "light_student"), "--stage", "student", "--proxy",
+                    str(src / "light_proxy" / "checkpoint.pt"), "--steps", "3", *tiny], env=env, check=True,
+                   capture_output=True, timeout=300)
+    subprocess.run([mmkit_bin, "train", "--out", str(src / "light_no_lm"), "--stage", "student", "--ablate",
+                    "proxy", "--steps", "1", *tiny], env=env, check=True, capture_output=True, timeout=300)
+    out = tmp_path / "out"
+    env.update(T="1", WORKERS="1", PYTHON=os.sys.executable, RUNS=str(tmp_path / "work"), BATCH="1", SIZE="32",
+               SCENES="1", MMKIT_GIT_COMMIT="test")
+    subprocess.run(["bash", str(ROOT / "scripts" / "gpu_continue.sh"), str(src), str(out)], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=600)
+    steps = {run: load_checkpoint(tmp_path / "work" / run / "checkpoint.pt")["step"]
+             for run in ("light_student", "light_no_lm")}
+    assert steps["light_student"] == steps["light_no_lm"] >= 4        # both continued, to one step
+    assert "light_no_lm/checkpoint.pt" in (out / "evaluation.txt").read_text()
+    with tarfile.open(out / "runs.tar") as tar:
+        assert {"light_student/checkpoint.pt", "light_no_lm/loss_log.csv"} <= set(tar.getnames())
