@@ -304,7 +304,7 @@ class CirclesResult:
 def score_network_pairs(nets: Mapping[str, nn.Module], scenes: int, noises: Sequence[float] = (0.0, 2.0, 5.0),
                         cfg: CirclesConfig = CirclesConfig()) -> list[CirclesResult]:
     """Each network on the first ``scenes`` circles pairs at each noise level (:func:`mmkit.evaluate.score_circles`:
-    the protocol of ``mmkit evaluate`` and of ``data/runs/evaluation_gpu_runs.txt``)."""
+    the protocol of ``mmkit evaluate`` and of ``data/runs/evaluation.txt``)."""
     out = []
     for name, net in nets.items():
         for noise in noises:
