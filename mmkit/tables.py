@@ -85,7 +85,7 @@ def label(method: str) -> str:
 
     Examples:
         >>> label("light"), label("jerk")
-        ('light (M2)', 'jerk (Takeda et al., CVPR 2018)')
+        ('light (M2)', 'jerk (after Takeda et al., CVPR 2018)')
     """
     nets = {"light": "light (M2)", "base": "base (M1)", "oh2018": "oh2018 (Oh et al. 2018)"}
     if method in nets:
