@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import itertools
 import math
+import contextlib
 import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -35,6 +36,9 @@ import torch
 from .errors import MMKitError
 from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES
+
+if TYPE_CHECKING:
+    from .models import MagnificationNet
 
 MODES = ("dynamic", "static", "temporal")
 CLASSICAL_MEMORY_GB = 4.0  # default memory limit of the classical methods, which hold the whole clip
@@ -155,11 +159,7 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
 
     if cfg.bf16 and isinstance(net, MagnificationNet):
         def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
-            enc = net.encode(prev, cur)
-            motion = net.motion(enc, alpha)
-            with torch.autocast(device.type, dtype=torch.bfloat16):
-                out = net.decode(enc, net.manipulator(motion))
-            return out.float()
+            return encoder_fp32_forward(net, prev, cur, alpha, torch.autocast(device.type, dtype=torch.bfloat16))
     elif cfg.bf16:
         def call(prev: torch.Tensor, cur: torch.Tensor, alpha: float) -> torch.Tensor:
             with torch.autocast(device.type, dtype=torch.bfloat16):
@@ -169,6 +169,16 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
     if cfg.compile and cfg.mode != "temporal":
         return _compiled(call)
     return call
+
+
+def encoder_fp32_forward(net: MagnificationNet, prev: torch.Tensor, cur: torch.Tensor, alpha: float | torch.Tensor,
+                         autocast: contextlib.AbstractContextManager) -> torch.Tensor:
+    """``net(prev, cur, alpha)`` with the encoder and ``D = (E_b - E_a) * alpha`` in fp32 and the manipulator and
+    decoder inside ``autocast`` (a reduced-precision context); output in fp32."""
+    enc = net.encode(prev, cur)
+    motion = net.motion(enc, alpha)
+    with autocast:
+        return net.decode(enc, net.manipulator(motion)).float()
 
 
 def _compiled(net: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:

@@ -201,17 +201,31 @@ def _batch(ds: SyntheticPairs, first: int, batch_size: int, device: torch.device
 
 
 class _StepBatches(torch.utils.data.Dataset):
-    """Item ``step``: that step's batch on the CPU, so that DataLoader workers can render batches ahead of the
-    training loop. A batch depends on its step alone, so the run is the same with or without workers."""
+    """The batch of each training step, a function of the step alone (so a run is the same however its batches
+    are made). Item ``step`` is that batch on the CPU, for DataLoader workers that render batches ahead of the
+    training loop; it holds only what making a batch needs, not the trainer."""
 
-    def __init__(self, trainer: "Trainer") -> None:
-        self.make = trainer._cpu_batch
+    def __init__(self, cfg: TrainConfig, data: SyntheticPairs, cache: Any, world: int, rank: int) -> None:
+        self.cfg, self.data, self.cache, self.world, self.rank = cfg, data, cache, world, rank
 
     def __len__(self) -> int:
         return 2**62
 
     def __getitem__(self, step: int) -> dict[str, torch.Tensor]:
-        return self.make(step)
+        return self.batch(step, torch.device("cpu"))
+
+    def batch(self, step: int, device: torch.device) -> dict[str, torch.Tensor]:
+        """Rank r of w trains on pairs (step * w + r) * B ... + B - 1 (modulo ``dataset_size`` for a fixed set)."""
+        first = (step * self.world + self.rank) * self.cfg.batch_size
+        if not self.cfg.dataset_size:
+            return _batch(self.data, first, self.cfg.batch_size, device)
+        import numpy as np
+
+        from .data.cache import rendered_batch
+        idx = (first + np.arange(self.cfg.batch_size)) % self.cfg.dataset_size
+        if self.cache is not None:
+            return self.cache.batch(idx, device)
+        return rendered_batch(self.cfg.data, idx, device)
 
 
 class _Forward(nn.Module):
@@ -377,35 +391,16 @@ class Trainer:
             ratios[noise] = s.ratio
         return ratios
 
-    def _batch(self, first: int, device: torch.device | None = None) -> dict[str, torch.Tensor]:
-        """The batch of pairs ``first .. first + B - 1`` (modulo ``dataset_size`` for a fixed set)."""
-        device = self.device if device is None else device
-        if not self.cfg.dataset_size:
-            return _batch(self.data, first, self.cfg.batch_size, device)
-        import numpy as np
-
-        from .data.cache import rendered_batch
-        idx = (first + np.arange(self.cfg.batch_size)) % self.cfg.dataset_size
-        if self.cache is not None:
-            return self.cache.batch(idx, device)
-        return rendered_batch(self.cfg.data, idx, device)
-
-    def _first(self, step: int) -> int:
-        """Rank r of w trains on pairs (step * w + r) * B ... + B - 1: the data position is the step."""
-        return (step * self.world + self.rank) * self.cfg.batch_size
-
-    def _cpu_batch(self, step: int) -> dict[str, torch.Tensor]:
-        return self._batch(self._first(step), torch.device("cpu"))
-
     def _batches(self):
         """The batches of steps ``self.step ..``: rendered here, or by ``cfg.workers`` DataLoader processes."""
+        steps = _StepBatches(self.cfg, self.data, self.cache, self.world, self.rank)
         if not self.cfg.workers:
             step = self.step
             while True:
-                yield self._batch(self._first(step))
+                yield steps.batch(step, self.device)
                 step += 1
         loader = torch.utils.data.DataLoader(
-            _StepBatches(self), batch_size=None, sampler=range(self.step, self.cfg.steps),
+            steps, batch_size=None, sampler=range(self.step, self.cfg.steps),
             num_workers=self.cfg.workers, prefetch_factor=4, pin_memory=self.device.type == "cuda")
         for batch in loader:
             yield {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}

@@ -411,8 +411,6 @@ def _consecutive_runs(ts: list[int]) -> list[list[int]]:
     return runs
 
 
-
-
 class _PhaseBackend(_Backend):
     """The phase family on the complex steerable pyramid (:func:`mmkit.classical.phase.run_phase_pipeline`, in
     the same steps): the bands of the luma and their phase change kept; per band, the filtered, smoothed phase

@@ -12,8 +12,8 @@ from dataclasses import replace  # noqa: E402
 
 import numpy as np  # noqa: E402
 from test_acceleration import (  # noqa: E402
-    FPS, METHODS, T, VIB, JerkConfig, fit, gratings, magnify_acceleration, magnify_jerk, random_texture, render, t,
-    track,
+    BOTTOM, FPS, JUMP, METHODS, STILL, TOP, VIB, VIBRATING, JerkConfig, dynamic_scene, fit, gratings,
+    magnify_acceleration, magnify_jerk, noisy_scene, t, track,
 )
 
 
@@ -31,13 +31,11 @@ def variants(authors: bool = False):
 
 
 print("dynamic scene (0.4 px/frame + 0.05 px at 3 Hz above, a 4 px jump below), alpha 10:")
-d_top = 0.4 * t + 0.05 * VIB
-d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
-clip = gratings((48, d_top), (48, d_jump))
+clip = dynamic_scene()
 for name, run, cfg in variants(authors=True):
     out = run(clip, cfg, fps=FPS)
-    v, a, _ = fit(track(out, (12, 36, 0, 64)))
-    jump = np.abs(track(out, (60, 84, 0, 64)) - d_jump).max()
+    v, a, _ = fit(track(out, TOP))
+    jump = np.abs(track(out, BOTTOM) - JUMP).max()
     print(f"  {name:32s} velocity {v:.4f} px/frame  vibration {a:.3f} px ({a / 0.55:.2f} of 11x)  "
           f"jump artefact {jump:.2f} px")
 
@@ -50,13 +48,9 @@ for window in (2.0, 0.0):
         print(f"  jerk_window {window:g}, N_p={n_p}: velocity {v:.4f}, vibration {a:.3f} px (input 0.05)")
 
 print("noisy clip (std 0.01): noise added in a still region, vibration magnified, alpha 10:")
-rng = np.random.default_rng(0)
-clip = gratings((40, d_jump), (48, 0.05 * VIB), (40, np.zeros(T)))
-tex = random_texture(np.random.default_rng(1), min_period=4, max_period=16)
-clip[:, 88:] = render(40, 64, tex, [])[None].mean(-1, keepdims=True)
-clip = np.clip(clip + rng.normal(0, 0.01, clip.shape[:3])[..., None], 0, 1).astype(np.float32)
+clip = noisy_scene()
 for name, run, cfg in variants():
     out = run(clip, cfg, fps=FPS)
-    added = float((out - clip)[:, 96:120, 8:56].std())
-    vib = fit(track(out, (52, 76, 0, 64)), slice(None))[1]
+    added = float((out - clip)[STILL].std())
+    vib = fit(track(out, VIBRATING), slice(None))[1]
     print(f"  {name:32s} added noise {added:.4f}  vibration {vib:.3f} px")

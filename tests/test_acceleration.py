@@ -30,6 +30,7 @@ t = np.arange(T)
 VIB = np.sin(2 * np.pi * F * t / FPS)
 INNER = slice(12, T - 12)          # frames at least 4 sigma_t (12 frames) from both ends
 LAMBDA = 16.0                      # grating wavelength, px
+JUMP = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))   # a quick 4 px jump within ~3 frames at t = 30
 METHODS = [(magnify_acceleration, AccelerationConfig), (magnify_jerk, JerkConfig),
            (magnify_anisotropy, AnisotropyConfig)]
 
@@ -98,7 +99,7 @@ def test_jerk_aware_filter_normalises_the_jerk_and_cuts_coarse_scales_harder():
     """Eqs. 3-6: JAF = (1 - J^)^(beta lambda_n), J^ the min-max normalised jerk; the same phase on a band of
     half the size (lambda = 2) gives the square of the finest band's weight; 1 where the jerk is smallest,
     0 where it is largest."""
-    d = torch.tensor(4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5)) + 0.05 * VIB, dtype=torch.float32)
+    d = torch.tensor(JUMP + 0.05 * VIB, dtype=torch.float32)
     cfg = JerkConfig(low_hz=2.0, high_hz=4.0, beta=0.7, jerk_window=0.0, propagation=1)
     weight = jerk_weight(cfg, FPS)
     fine = weight([], [d[:, None, None].expand(T, 8, 8).clone()], [torch.ones(T, 8, 8)], FPS, [band(0, 0, 8)],
@@ -119,7 +120,7 @@ def test_jerk_aware_filter_propagates_coarse_scales_to_finer_ones():
     next two coarser scales of its orientation; other orientations and farther scales do not enter; a finer
     band before a coarser one is refused."""
     rng = np.random.default_rng(0)
-    quick = torch.tensor(4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5)), dtype=torch.float32)
+    quick = torch.tensor(JUMP, dtype=torch.float32)
     cfg = JerkConfig(low_hz=2.0, high_hz=4.0, jerk_window=0.0)
     own_cfg = cfg
     phases = {s: (quick[:, None, None] * torch.tensor(rng.uniform(0.2, 1.0, (n, n)), dtype=torch.float32))
@@ -159,6 +160,28 @@ def gratings(*rows):
         _, x = np.mgrid[0:h, 0:64].astype(np.float64)
         strips.append(np.stack([0.5 + 0.3 * np.cos(2 * np.pi * (x - dt) / LAMBDA) for dt in d]))
     return np.repeat(np.concatenate(strips, axis=1).astype(np.float32)[..., None], 3, axis=-1)
+
+
+#: The dynamic scene's strips: the top one moves 0.4 px/frame plus 0.05 px at 3 Hz, the bottom one makes JUMP.
+TOP, BOTTOM = (12, 36, 0, 64), (60, 84, 0, 64)
+
+
+def dynamic_scene():
+    """Two grating strips: 0.4 px/frame with a 0.05 px vibration at 3 Hz on top, the quick JUMP below."""
+    return gratings((48, 0.4 * t + 0.05 * VIB), (48, JUMP))
+
+
+#: The noisy scene's vibrating strip (a region to track) and its still region (an index of the clip).
+VIBRATING, STILL = (52, 76, 0, 64), np.s_[:, 96:120, 8:56]
+
+
+def noisy_scene():
+    """Noise of std 0.01 over three strips: the quick JUMP, a 0.05 px vibration at 3 Hz, a still texture."""
+    rng = np.random.default_rng(0)
+    clip = gratings((40, JUMP), (48, 0.05 * VIB), (40, np.zeros(T)))
+    tex = random_texture(np.random.default_rng(1), min_period=4, max_period=16)
+    clip[:, 88:] = render(40, 64, tex, [])[None].mean(-1, keepdims=True)
+    return np.clip(clip + rng.normal(0, 0.01, clip.shape[:3])[..., None], 0, 1).astype(np.float32)
 
 
 def track(frames, region):
@@ -220,10 +243,7 @@ def test_dynamic_scene_constant_velocity_kept_vibration_magnified_quick_jump_sup
     jerk is above the band's smallest (min-max normalisation, Eq. 3), hence 0.86 of it; Eq. 7 multiplies in
     the weights of four coarser scales (harsher, lambda_n up to 4), hence 0.33; the FA filter multiplies two
     more min-max normalised weights (FA and HEAR, each <= 1), hence about half (0.51; 0.23 with Eq. 7)."""
-    d_top = 0.4 * t + 0.05 * VIB
-    d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
-    clip = gratings((48, d_top), (48, d_jump))
-    top, bottom = (12, 36, 0, 64), (60, 84, 0, 64)
+    clip = dynamic_scene()
     deviation = {}
     lows = {(magnify_acceleration, None): 0.95, (magnify_jerk, None): 0.8, (magnify_anisotropy, None): 0.4,
             (magnify_jerk, 5): 0.28, (magnify_anisotropy, 5): 0.18}
@@ -232,10 +252,10 @@ def test_dynamic_scene_constant_velocity_kept_vibration_magnified_quick_jump_sup
         if n_p is not None:
             cfg = replace(cfg, propagation=n_p)
         out = run(clip, cfg, fps=FPS)
-        v, a, _ = fit(track(out, top))
+        v, a, _ = fit(track(out, TOP))
         assert v == pytest.approx(0.4, rel=0.01), run.__name__
         assert low * 11 * 0.05 < a < 1.05 * 11 * 0.05, (run.__name__, n_p)
-        deviation[run, n_p] = np.abs(track(out, bottom) - d_jump).max()
+        deviation[run, n_p] = np.abs(track(out, BOTTOM) - JUMP).max()
     assert deviation[magnify_acceleration, None] > 5.0
     assert all(d < 1.0 for key, d in deviation.items() if key[0] is not magnify_acceleration)
     assert deviation[magnify_jerk, 5] < deviation[magnify_jerk, None]
@@ -246,14 +266,12 @@ def test_the_authors_jerk_filter_pointwise_with_propagation():
     measured: vibration 0.335 px (0.61 of 11x), jump artefact 3.89 px; pointwise without Eq. 7: 0.522, 4.81 px.
     Eq. 7 lowers the artefact but the pointwise weight still lets most of the jump through (the reason for the
     envelope, see mmkit.classical.jerk)."""
-    d_top = 0.4 * t + 0.05 * VIB
-    d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
-    clip = gratings((48, d_top), (48, d_jump))
+    clip = dynamic_scene()
     result = {}
     for n_p in (1, 5):
         out = magnify_jerk(clip, JerkConfig(alpha=10.0, low_hz=2.0, high_hz=4.0, jerk_window=0.0, propagation=n_p),
                            fps=FPS)
-        result[n_p] = fit(track(out, (12, 36, 0, 64)))[1], np.abs(track(out, (60, 84, 0, 64)) - d_jump).max()
+        result[n_p] = fit(track(out, TOP))[1], np.abs(track(out, BOTTOM) - JUMP).max()
     assert 0.5 * 0.55 < result[5][0] < result[1][0] < 1.05 * 0.55
     assert 2.0 < result[5][1] < result[1][1]
 
@@ -284,17 +302,12 @@ def test_anisotropy_magnifies_less_noise_than_jerk():
     the FA filter costs 11 % of the jerk-aware method's magnification and removes 65 % of its added noise
     (magnified motion per unit of added noise: 54, 65, 168). With Eq. 7 (propagation=5): jerk 0.0044 / 0.260,
     anisotropy 0.0016 / 0.183."""
-    rng = np.random.default_rng(0)
-    d_jump = 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))
-    clip = gratings((40, d_jump), (48, 0.05 * VIB), (40, np.zeros(T)))
-    tex = random_texture(np.random.default_rng(1), min_period=4, max_period=16)
-    clip[:, 88:] = render(40, 64, tex, [])[None].mean(-1, keepdims=True)
-    clip = np.clip(clip + rng.normal(0, 0.01, clip.shape[:3])[..., None], 0, 1).astype(np.float32)
+    clip = noisy_scene()
     added, vib = {}, {}
     for run, config in METHODS:
         out = run(clip, config(alpha=10.0, low_hz=2.0, high_hz=4.0), fps=FPS)
-        added[run] = float((out - clip)[:, 96:120, 8:56].std())
-        vib[run] = fit(track(out, (52, 76, 0, 64)), slice(None))[1]
+        added[run] = float((out - clip)[STILL].std())
+        vib[run] = fit(track(out, VIBRATING), slice(None))[1]
     assert added[magnify_anisotropy] < 0.5 * added[magnify_jerk]
     assert added[magnify_jerk] < 0.85 * added[magnify_acceleration]
     assert vib[magnify_anisotropy] > 0.8 * vib[magnify_jerk]
@@ -358,7 +371,7 @@ def test_through_mmkit_magnify(method):
 @pytest.mark.parametrize("run, config", METHODS)
 def test_cuda_matches_cpu(run, config):
     d = 0.4 * t + 0.05 * VIB
-    clip = gratings((48, d), (48, 4.0 * 0.5 * (1 + np.tanh((t - 30) / 1.5))))
+    clip = gratings((48, d), (48, JUMP))
     cfg = config(alpha=10.0, low_hz=2.0, high_hz=4.0)
     cpu = run(clip, cfg, fps=FPS)
     gpu = run(clip, cfg, fps=FPS, device="cuda")

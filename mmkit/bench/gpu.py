@@ -52,6 +52,7 @@ def forward_fn(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, chan
     the caller's). Alpha is a device tensor, so that no host-to-device copy happens inside a CUDA graph.
     ``encoder_fp32``: autocast only the manipulator and decoder of the paper's networks, as
     :func:`mmkit.engine.network_call` does for ``--bf16``."""
+    from ..engine import encoder_fp32_forward
     from ..models import MagnificationNet
 
     fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -64,10 +65,7 @@ def forward_fn(net: torch.nn.Module, prev: torch.Tensor, cur: torch.Tensor, chan
         a, b = prev.contiguous(memory_format=fmt), cur.contiguous(memory_format=fmt)
         with torch.no_grad():
             if encoder_fp32 and isinstance(net, MagnificationNet):
-                enc = net.encode(a, b)
-                motion = net.motion(enc, alpha)
-                with autocast():
-                    return net.decode(enc, net.manipulator(motion)).float()
+                return encoder_fp32_forward(net, a, b, alpha, autocast())
             with autocast():
                 return net(a, b, alpha).float()
     return fn

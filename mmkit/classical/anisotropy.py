@@ -43,7 +43,8 @@ comment "miss @ cvpr2019" (i.e. not used for the paper's results); we leave it o
 ``gamma`` 1. Our default ``gamma = 1``.
 
 **Departures** (ours): the jerk-aware filter is :mod:`mmkit.classical.jerk`'s (the jerk envelope; Eq. 7's
-cross-scale propagation only with ``propagation > 1``, the authors' 5: see there for why not by default); the box shrinks at the clip's ends and the frame's borders instead of
+cross-scale propagation only with ``propagation > 1``, the authors' 5: see there for why not by default); the
+box shrinks at the clip's ends and the frame's borders instead of
 leaving FA at 0 there; the blur is periodic (like the rest of the pipeline); the temporal window is
 ``t_window`` frames (even) if given, else the largest even number ``<= ceil(fs / (4 f))``, at least 2.
 

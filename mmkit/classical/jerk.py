@@ -191,10 +191,11 @@ def jerk_weight(cfg: JerkConfig, fs: float):
     reach = math.ceil(cfg.jerk_window * sigma_t)
     keep = cfg.propagation - 1
     held: dict[tuple[int, int], Tensor] = {}    # (scale, orientation) -> that band's own filter (Eqs. 1-6)
-    last: list[int] = []                        # the scale of the band before
+    last_scale: int | None = None               # the scale of the band before
 
     def weight(filtered: list[Tensor], dphis: list[Tensor], amps: list[Tensor], fs_: float, bands: list[Band],
                finest: tuple[int, int]) -> list[Tensor]:
+        nonlocal last_scale
         out = []
         for dphi, amp, band in zip(dphis, amps, bands):
             h, w = dphi.shape[-2:]
@@ -204,15 +205,17 @@ def jerk_weight(cfg: JerkConfig, fs: float):
             jhat = normalized_jerk(jerk, amp)                                             # Eq. 3
             jaf = jhat.neg_().add_(1.0).clamp_(0.0, 1.0).pow_(cfg.beta * lam)             # Eqs. 4-5
             if keep:                                                                      # Eq. 7
-                if last and band.scale > last[0]:
+                if last_scale is not None and band.scale > last_scale:
                     raise MMKitError("the jerk-aware filter's propagation (Eq. 7) needs the bands coarsest first")
-                last[:] = [band.scale]
+                last_scale = band.scale
                 for s, k in [key for key in held if key[0] > band.scale + keep]:
                     del held[s, k]                  # no finer band still to come needs it
                 own = jaf.clone() if band.scale > 0 else None   # scale 0 is the finest: no one needs it
                 for m in range(1, keep + 1):
                     coarser = held.get((band.scale + m, band.orientation))
-                    for s in range(0, 0 if coarser is None else len(jaf), FRAME_CHUNK):   # small temporaries
+                    if coarser is None:
+                        continue
+                    for s in range(0, len(jaf), FRAME_CHUNK):   # in chunks: small temporaries
                         jaf[s:s + FRAME_CHUNK].mul_(resize_periodic(coarser[s:s + FRAME_CHUNK], (h, w)))
                 if own is not None:
                     held[band.scale, band.orientation] = own

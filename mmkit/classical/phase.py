@@ -266,17 +266,15 @@ def band_groups(pyr: SteerablePyramid, by_scale: bool, coarse_first: bool = Fals
     >>> band_groups(pyr, False), band_groups(pyr, True), band_groups(pyr, False, coarse_first=True)
     ([[0], [1], [2], [3]], [[0, 1], [2, 3]], [[2], [3], [0], [1]])
     """
-    groups: list[list[int]] = []
+    scales: list[list[int]] = []
     for i, band in enumerate(pyr.bands):
-        if groups and pyr.bands[groups[-1][0]].scale == band.scale and (by_scale or coarse_first):
-            groups[-1].append(i)
+        if scales and pyr.bands[scales[-1][0]].scale == band.scale:
+            scales[-1].append(i)
         else:
-            groups.append([i])
+            scales.append([i])
     if coarse_first:
-        groups.reverse()
-        if not by_scale:
-            groups = [[i] for g in groups for i in g]
-    return groups
+        scales.reverse()
+    return scales if by_scale else [[i] for scale in scales for i in scale]
 
 
 def group_shifts(dphis: list[Tensor], amps: list[Tensor], method: PhaseMethod, fs: float, sigma: float,
