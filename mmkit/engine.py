@@ -24,7 +24,6 @@ from __future__ import annotations
 import itertools
 import math
 import contextlib
-import numbers
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 import numpy as np
 import torch
 
+from .checks import check_int, check_number, is_int, is_number
 from .errors import MMKitError
 from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES
@@ -76,10 +76,9 @@ class MagnifyConfig:
                                         # method (whole clip in memory), the device's memory for a network
 
     def validate(self) -> None:
-        if not _is_number(self.alpha) or not math.isfinite(self.alpha) or self.alpha < 0:
-            raise MMKitError(f"alpha must be a finite number > 0, got {self.alpha!r}")
-        if self.alpha == 0:
+        if is_number(self.alpha) and self.alpha == 0:
             raise MMKitError("alpha 0 magnifies nothing (the output would be the input); use alpha > 0, e.g. 10")
+        check_number("alpha", self.alpha, strict=True)
         if self.alpha > 1000:
             raise MMKitError(f"alpha {self.alpha:g} is far beyond what any method supports (the networks were "
                              "trained up to 100); use at most 1000")
@@ -87,16 +86,12 @@ class MagnifyConfig:
             raise MMKitError(f"unknown mode {self.mode!r}; choose one of {list(MODES)}")
         if not isinstance(self.method, (str, os.PathLike)):
             raise MMKitError(f"method must be a name or a checkpoint path, got {self.method!r}")
-        if self.batch_size is not None and (not _is_int(self.batch_size) or self.batch_size < 1):
-            raise MMKitError(f"batch_size must be a whole number >= 1 or None, got {self.batch_size!r}")
+        check_int("batch_size", self.batch_size, 1, optional=True)
         if self.compile not in (True, False, "auto"):
             raise MMKitError(f"compile must be True, False or 'auto', got {self.compile!r}")
-        if not _is_int(self.reference) or self.reference < 0:
-            raise MMKitError(f"reference frame must be a whole number >= 0, got {self.reference!r}")
+        check_int("reference frame", self.reference, 0)
         for name, flag in (("capture_fps", "--fps"), ("max_memory_gb", "--max-memory-gb")):
-            value = getattr(self, name)
-            if value is not None and not (_is_number(value) and math.isfinite(value) and value > 0):
-                raise MMKitError(f"{name} ({flag}) must be a positive number or None, got {value!r}")
+            check_number(f"{name} ({flag})", getattr(self, name), strict=True, optional=True)
         if self.scale is not None and not (math.isfinite(self.scale) and 0.01 <= self.scale <= 8):
             raise MMKitError(f"scale must be between 0.01 and 8, got {self.scale}")
         if self.roi is not None and (len(self.roi) != 4 or self.roi[0] >= self.roi[1] or self.roi[2] >= self.roi[3]
@@ -104,15 +99,6 @@ class MagnifyConfig:
             raise MMKitError(f"roi must be (y0, y1, x0, x1) with 0 <= y0 < y1 and 0 <= x0 < x1, got {self.roi}")
         if self.filter not in ("butter", "fir"):
             raise MMKitError(f"unknown temporal filter {self.filter!r}; choose 'butter' or 'fir'")
-
-
-def _is_number(x: object) -> bool:
-    """A real number (Python or numpy), but not a bool."""
-    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
 #: Eager seconds of work above which ``compile="auto"`` compiles: four times the ~15 s that compiling first
@@ -360,8 +346,7 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
 
     cfg = MagnifyConfig(alpha=alpha, mode=mode, method=method, **options)
     cfg.validate()
-    if fps is not None and not (_is_number(fps) and math.isfinite(fps) and fps > 0):
-        raise MMKitError(f"fps must be a positive number (frames per second) or None, got {fps!r}")
+    check_number("fps (frames per second)", fps, strict=True, optional=True)
     if isinstance(source, np.ndarray):
         frames_in, n_frames, size = _check_array(source), len(source), source.shape[1:3]
         src_fps = float(fps) if fps is not None else 30.0
@@ -483,7 +468,7 @@ def _check_slice(source: object, out: str | os.PathLike | None, overwrite: bool,
     """The slice figure's line lies in the frame; its file is an image, neither the input nor the output,
     and replaces nothing without ``overwrite``."""
     for name, value, n in (("slice_row", row, size[0]), ("slice_col", col, size[1])):
-        if value is not None and not (_is_int(value) and 0 <= value < n):
+        if value is not None and not (is_int(value) and 0 <= value < n):
             raise MMKitError(f"{name} must be a whole number from 0 to {n - 1} (the magnified frame is "
                              f"{size[0]} x {size[1]}), got {value!r}")
     if slice_png is None:

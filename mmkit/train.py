@@ -22,7 +22,6 @@ import csv
 import dataclasses
 import hashlib
 import json
-import math
 import os
 import subprocess
 import time
@@ -36,6 +35,7 @@ from torch import nn
 
 from . import __version__
 from .atomic import atomic_path
+from .checks import check_int, check_number
 from .data.pairs import DataConfig, SyntheticPairs
 from .errors import MMKitError
 from .losses import LossWeights, total_loss
@@ -88,19 +88,14 @@ class TrainConfig:
         if self.stage == "student" and self.weights.proxy > 0 and not self.proxy_checkpoint:
             raise MMKitError("stage 'student' needs proxy_checkpoint (the trained proxy model), "
                              "or weights.proxy = 0 for the no-proxy-loss ablation")
-        if self.eval_every < 0 or self.eval_scenes < 1:
-            raise MMKitError("eval_every must be >= 0 and eval_scenes >= 1")
-        for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
-            if getattr(self, name) < 1:
-                raise MMKitError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
-            raise MMKitError(f"workers must be an int >= 0, got {self.workers!r}")
-        if self.dataset_size < 0 or self.time_limit < 0:
-            raise MMKitError("dataset_size and time_limit must be >= 0")
+        for name in ("steps", "batch_size", "checkpoint_every", "log_every", "eval_scenes"):
+            check_int(name, getattr(self, name), 1)
+        for name in ("eval_every", "workers", "dataset_size"):
+            check_int(name, getattr(self, name), 0)
+        check_number("time_limit (seconds; 0: none)", self.time_limit)
         if self.cache_dir and not self.dataset_size:
             raise MMKitError("cache_dir needs dataset_size (the number of cached pairs to train on)")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise MMKitError(f"lr must be a positive number, got {self.lr}")
+        check_number("lr", self.lr, strict=True)
         if self.data.size < MIN_TRAIN_SIZE:
             raise MMKitError(f"training crops of {self.data.size} px are too small to render; use --size "
                              f"{MIN_TRAIN_SIZE} or more (the paper: 384)")

@@ -88,6 +88,7 @@ from .classical.riesz import (
 from .classical.steerable import SteerablePyramid
 from .classical.temporal import ideal_bandpass, iir_bandpass
 from .engine import CLASSICAL, MODES, MagnifyConfig, _to_batch, _to_frames, load_method, make_filter
+from .checks import check_number
 from .errors import MMKitError
 from .filters import StreamingIIR, check_band
 from .models import MODEL_NAMES, Encoded, MagnificationNet, Oh2018Net
@@ -635,9 +636,8 @@ class Magnifier:
         from .train import resolve_device
 
         self.frames = _check_frames(frames)
-        self.fps = _number(fps, "fps")
-        if not (math.isfinite(self.fps) and self.fps > 0):
-            raise MMKitError(f"fps must be a finite number > 0, got {fps!r}")
+        check_number("fps", fps, strict=True)
+        self.fps = float(fps)
         check_index(reference, len(frames), "reference frame")
         cfg = MagnifyConfig(reference=reference, filter=filter, order=order, fir_taps=fir_taps, batch_size=batch_size)
         cfg.validate()

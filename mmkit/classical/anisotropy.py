@@ -68,6 +68,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from mmkit.checks import check_flag, check_int
 from mmkit.errors import MMKitError
 
 from .acceleration import acceleration_filter, check_dog
@@ -96,14 +97,9 @@ class AnisotropyConfig(JerkConfig):
         super().validate()
         self._number("gamma", 0.0)
         name = type(self).__name__
-        if self.t_window is not None and (isinstance(self.t_window, bool) or not isinstance(self.t_window, int)
-                                          or self.t_window < 2 or self.t_window % 2):
-            raise MMKitError(f"{name}.t_window must be None or an even int >= 2, got {self.t_window!r}")
-        if isinstance(self.s_window, bool) or not isinstance(self.s_window, int) or self.s_window < 0 \
-                or self.s_window % 2:
-            raise MMKitError(f"{name}.s_window must be an even int >= 0, got {self.s_window!r}")
-        if not isinstance(self.hear, bool):
-            raise MMKitError(f"{name}.hear must be True or False, got {self.hear!r}")
+        check_int(f"{name}.t_window", self.t_window, 2, even=True, optional=True)
+        check_int(f"{name}.s_window", self.s_window, 0, even=True)
+        check_flag(f"{name}.hear", self.hear)
 
 
 def temporal_window(cfg: AnisotropyConfig, fs: float) -> int:

@@ -86,6 +86,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from mmkit.checks import check_int
 from mmkit.errors import MMKitError
 
 from .acceleration import AccelerationConfig, acceleration_filter, check_dog, correlate_time, dog_kernel, dog_sigma
@@ -119,10 +120,8 @@ class JerkConfig(AccelerationConfig):
         super().validate()
         self._number("beta", 0.0)
         self._number("jerk_window", 0.0)
-        if isinstance(self.propagation, bool) or not isinstance(self.propagation, int) \
-                or not 1 <= self.propagation <= 16:
-            raise MMKitError(f"{type(self).__name__}.propagation (N_p, scales whose jerk-aware filters multiply, "
-                             f"Eq. 7; 1: none) must be an int from 1 to 16, got {self.propagation!r}")
+        check_int(f"{type(self).__name__}.propagation", self.propagation, 1, 16,
+                  why=" (N_p, scales whose jerk-aware filters multiply, Eq. 7; 1: none)")
 
 
 def running_max(x: Tensor, reach: int) -> Tensor:

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from mmkit.checks import check_choice, check_int, check_number
 from mmkit.errors import MMKitError
 
 from .pyramids import collapse_laplacian, laplacian_pyramid, max_pyramid_levels
@@ -68,25 +69,11 @@ class LinearConfig:
 
     def validate(self) -> None:
         """Raise :class:`MMKitError` naming the first bad field (the band is checked against fps later)."""
-        def finite(name: str, minimum: float) -> None:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < minimum:
-                raise MMKitError(f"LinearConfig.{name} must be a finite number >= {minimum}, got {v!r}")
-
-        finite("alpha", 0.0)
-        finite("lambda_c", 0.0)
-        finite("chroma_attenuation", 0.0)
-        finite("low_hz", 0.0)
-        finite("high_hz", 0.0)
-        if self.fps is not None:
-            finite("fps", 0.0)
-            if self.fps == 0:
-                raise MMKitError("LinearConfig.fps must be > 0, or None to use the video's frame rate")
-        if isinstance(self.levels, bool) or not isinstance(self.levels, int) or self.levels < 3:
-            raise MMKitError(f"LinearConfig.levels must be an int >= 3 (the finest band and the residual are "
-                             f"never amplified), got {self.levels!r}")
-        if self.filter not in _FILTERS:
-            raise MMKitError(f"LinearConfig.filter must be one of {sorted(_FILTERS)}, got {self.filter!r}")
+        for name in ("alpha", "lambda_c", "chroma_attenuation", "low_hz", "high_hz"):
+            check_number(f"LinearConfig.{name}", getattr(self, name))
+        check_number("LinearConfig.fps", self.fps, strict=True, optional=True)
+        check_int("LinearConfig.levels", self.levels, 3, why=" (the finest band and the residual are never amplified)")
+        check_choice("LinearConfig.filter", self.filter, sorted(_FILTERS))
 
 
 def rgb_to_yiq(x: Tensor) -> Tensor:

@@ -50,6 +50,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from mmkit.checks import check_choice, check_flag, check_int, check_number
 from mmkit.errors import MMKitError
 from mmkit.filters import StreamingIIR, butter_bandpass_sos
 
@@ -85,37 +86,21 @@ class PhaseBase:
     def __post_init__(self) -> None:
         self.validate()
 
-    def _number(self, name: str, minimum: float, strict: bool = False) -> None:
-        v = getattr(self, name)
-        if (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < minimum
-                or (strict and v == minimum)):
-            raise MMKitError(f"{type(self).__name__}.{name} must be a finite number {'>' if strict else '>='} "
-                             f"{minimum}, got {v!r}")
+    def _number(self, name: str, minimum: float = 0.0, strict: bool = False, optional: bool = False) -> None:
+        check_number(f"{type(self).__name__}.{name}", getattr(self, name), minimum, strict=strict, optional=optional)
 
     def validate(self) -> None:
         """Raise :class:`MMKitError` naming the first bad field (the band is checked against fps later)."""
         name = type(self).__name__
-        self._number("alpha", 0.0)
-        self._number("low_hz", 0.0)
-        self._number("high_hz", 0.0)
-        self._number("sigma", 0.0)
-        if self.fps is not None:
-            self._number("fps", 0.0, strict=True)
-        if self.pyramid not in PYRAMIDS:
-            raise MMKitError(f"{name}.pyramid must be one of {list(PYRAMIDS)}, got {self.pyramid!r}")
-        if isinstance(self.orientations, bool) or not isinstance(self.orientations, int) \
-                or not 2 <= self.orientations <= 16:
-            raise MMKitError(f"{name}.orientations must be an int from 2 to 16, got {self.orientations!r}")
-        if self.depth is not None and (isinstance(self.depth, bool) or not isinstance(self.depth, int)
-                                       or self.depth < 1):
-            raise MMKitError(f"{name}.depth must be None (as deep as the frame allows) or an int >= 1, "
-                             f"got {self.depth!r}")
-        if not isinstance(self.attenuate_other, bool):
-            raise MMKitError(f"{name}.attenuate_other must be True or False, got {self.attenuate_other!r}")
-        if self.shift_limit is not None:
-            self._number("shift_limit", 0.0, strict=True)
-        if self.reference not in REFERENCES:
-            raise MMKitError(f"{name}.reference must be one of {list(REFERENCES)}, got {self.reference!r}")
+        for field_name in ("alpha", "low_hz", "high_hz", "sigma"):
+            self._number(field_name)
+        self._number("fps", strict=True, optional=True)
+        check_choice(f"{name}.pyramid", self.pyramid, PYRAMIDS)
+        check_int(f"{name}.orientations", self.orientations, 2, 16)
+        check_int(f"{name}.depth", self.depth, 1, optional=True, why=" (None: as deep as the frame allows)")
+        check_flag(f"{name}.attenuate_other", self.attenuate_other)
+        self._number("shift_limit", strict=True, optional=True)
+        check_choice(f"{name}.reference", self.reference, REFERENCES)
 
 
 @dataclass
@@ -140,11 +125,8 @@ class PhaseConfig(PhaseBase):
 
     def validate(self) -> None:
         super().validate()
-        if self.filter not in PHASE_FILTERS:
-            raise MMKitError(f"PhaseConfig.filter must be one of {list(PHASE_FILTERS)}, got {self.filter!r}")
-        if isinstance(self.order, bool) or not isinstance(self.order, int) or not 1 <= self.order <= 8:
-            raise MMKitError(f"PhaseConfig.order (Butterworth prototype order) must be an int from 1 to 8, "
-                             f"got {self.order!r}")
+        check_choice("PhaseConfig.filter", self.filter, PHASE_FILTERS)
+        check_int("PhaseConfig.order (Butterworth prototype order)", self.order, 1, 8)
 
 
 # ---------------------------------------------------------------------------------------------- pieces

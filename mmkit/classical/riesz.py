@@ -59,6 +59,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from mmkit.checks import check_choice, check_int, check_number
 from mmkit.errors import MMKitError
 from mmkit.filters import StreamingIIR, butter_bandpass_sos, check_band, sos_response
 
@@ -133,38 +134,16 @@ class RieszConfig:
 
     def validate(self) -> None:
         """Raise :class:`MMKitError` naming the first bad field (the band is checked against fps later)."""
-        def finite(name: str, minimum: float) -> None:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < minimum:
-                raise MMKitError(f"RieszConfig.{name} must be a finite number >= {minimum}, got {v!r}")
-
-        def integer(name: str, lo: int, hi: int, why: str) -> None:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-                raise MMKitError(f"RieszConfig.{name} must be an int from {lo} to {hi}{why}, got {v!r}")
-
-        def choice(name: str, options: tuple[str, ...]) -> None:
-            if getattr(self, name) not in options:
-                raise MMKitError(f"RieszConfig.{name} must be one of {list(options)}, got {getattr(self, name)!r}")
-
-        finite("alpha", 0.0)
-        finite("low_hz", 0.0)
-        finite("high_hz", 0.0)
-        finite("sigma", 0.0)
-        if self.fps is not None:
-            finite("fps", 0.0)
-            if self.fps == 0:
-                raise MMKitError("RieszConfig.fps must be > 0, or None to use the video's frame rate")
-        if self.phase_limit is not None:
-            finite("phase_limit", 0.0)
-            if self.phase_limit == 0:
-                raise MMKitError("RieszConfig.phase_limit must be > 0 radians (pi/2 is a quarter wavelength), "
-                                 "or None for no limit")
-        integer("levels", 2, 64, " (one band-pass level plus the residual at least)")
-        integer("order", 1, 8, "")
-        choice("filter", FILTERS)
-        choice("riesz", RIESZ)
-        choice("reference", REFERENCES)
+        for name in ("alpha", "low_hz", "high_hz", "sigma"):
+            check_number(f"RieszConfig.{name}", getattr(self, name))
+        check_number("RieszConfig.fps", self.fps, strict=True, optional=True)
+        check_number("RieszConfig.phase_limit (radians; pi/2 is a quarter wavelength)", self.phase_limit,
+                     strict=True, optional=True)
+        check_int("RieszConfig.levels", self.levels, 2, 64, why=" (one band-pass level plus the residual at least)")
+        check_int("RieszConfig.order", self.order, 1, 8)
+        check_choice("RieszConfig.filter", self.filter, FILTERS)
+        check_choice("RieszConfig.riesz", self.riesz, RIESZ)
+        check_choice("RieszConfig.reference", self.reference, REFERENCES)
 
 
 # ---------------------------------------------------------------- the pyramid

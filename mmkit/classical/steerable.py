@@ -56,6 +56,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from mmkit.checks import check_int
 from mmkit.errors import MMKitError
 
 #: Allowed numbers of filters per octave: octave, half-octave, quarter-octave bandwidth.
@@ -153,16 +154,13 @@ class SteerablePyramid:
                  depth: int | None = None, device: str | torch.device = "cpu") -> None:
         if min(height, width) < 8:
             raise MMKitError(f"a steerable pyramid needs images of at least 8x8 px, got {height}x{width}")
-        if isinstance(n_orientations, bool) or not isinstance(n_orientations, int) or not 2 <= n_orientations <= 16:
-            raise MMKitError(f"n_orientations must be an int from 2 to 16 (a complex pyramid needs >= 2), "
-                             f"got {n_orientations!r}")
+        check_int("n_orientations", n_orientations, 2, 16, why=" (a complex pyramid needs >= 2)")
         if filters_per_octave not in FILTERS_PER_OCTAVE:
             raise MMKitError(f"filters_per_octave must be one of {FILTERS_PER_OCTAVE} (octave, half-octave, "
                              f"quarter-octave), got {filters_per_octave!r}")
         if depth is None:
             depth = max_depth(height, width)
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-            raise MMKitError(f"depth (octaves) must be an int >= 1, got {depth!r}")
+        check_int("depth (octaves)", depth, 1)
         self.height, self.width = int(height), int(width)
         self.n_orientations, self.filters_per_octave, self.depth = n_orientations, filters_per_octave, depth
         self.device = torch.device(device)

@@ -1,0 +1,81 @@
+"""Checks of settings: "a finite number >= 0", "an int from 2 to 16", "one of ...", in one place.
+
+Every config of the kit validates its fields with these, so that a bad value is refused the same way
+everywhere, with an :class:`~mmkit.errors.MMKitError` that names the field (e.g. ``PhaseConfig.sigma``) and
+what it must be, instead of a traceback from deep inside torch later. bools are refused where numbers are
+asked for (``True`` is an int to Python, never a sensible magnification); numpy scalars are accepted.
+
+    >>> check_int("PhaseConfig.orientations", 4, 2, 16)
+    >>> check_number("PhaseConfig.sigma", -1.0)
+    Traceback (most recent call last):
+    ...
+    mmkit.errors.MMKitError: PhaseConfig.sigma must be a finite number >= 0, got -1.0
+    >>> check_int("RieszConfig.levels", True, 2, 64)
+    Traceback (most recent call last):
+    ...
+    mmkit.errors.MMKitError: RieszConfig.levels must be an int from 2 to 64, got True
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Collection
+
+import numpy as np
+
+from .errors import MMKitError
+
+
+def is_number(x: object) -> bool:
+    """A real number (Python or numpy), but not a bool."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def is_int(x: object) -> bool:
+    """A whole number (Python or numpy), but not a bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def check_number(label: str, value: object, minimum: float = 0.0, *, strict: bool = False,
+                 optional: bool = False) -> None:
+    """Refuse ``value`` unless it is a finite number ``>= minimum`` (``> minimum`` if ``strict``).
+
+    ``optional``: None is accepted too (and the message says so).
+    """
+    if optional and value is None:
+        return
+    if is_number(value) and math.isfinite(value) and (value > minimum if strict else value >= minimum):
+        return
+    none = " or None" if optional else ""
+    raise MMKitError(f"{label} must be a finite number {'>' if strict else '>='} {minimum:g}{none}, got {value!r}")
+
+
+def check_int(label: str, value: object, lo: int, hi: int | None = None, *, even: bool = False,
+              optional: bool = False, why: str = "") -> None:
+    """Refuse ``value`` unless it is an int from ``lo`` to ``hi`` (no upper end if None), even if ``even``.
+
+    ``optional``: None is accepted too. ``why`` is added to the message (e.g. what the field means).
+    """
+    if optional and value is None:
+        return
+    if is_int(value) and lo <= value and (hi is None or value <= hi) and not (even and value % 2):
+        return
+    span = f">= {lo}" if hi is None else f"from {lo} to {hi}"
+    raise MMKitError(f"{label} must be {'None or ' if optional else ''}an {'even ' if even else ''}int {span}{why}, "
+                     f"got {value!r}")
+
+
+def check_choice(label: str, value: object, options: Collection) -> None:
+    """Refuse ``value`` unless it is one of ``options``."""
+    try:
+        known = value in options
+    except TypeError:  # an unhashable value asked of a set or dict
+        known = False
+    if not known:
+        raise MMKitError(f"{label} must be one of {list(options)}, got {value!r}")
+
+
+def check_flag(label: str, value: object) -> None:
+    """Refuse anything but True or False (a string "no" would count as true)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise MMKitError(f"{label} must be True or False, got {value!r}")
