@@ -1,0 +1,55 @@
+"""The figures typed into the READMEs agree with the files that the repo's commands wrote.
+
+The README's circles table and data/runs/README.md's table of runs are written by hand from
+`mmkit evaluate`'s output (data/runs/evaluation.txt) and the runs' loss logs; when a run is continued and
+re-scored, these tests fail until the tables say the same again.
+"""
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = ROOT / "data" / "runs"
+
+#: README row label (its start) -> run folder
+README_ROWS = {"light student": "light_student", "light without L_M": "light_no_lm", "light proxy": "light_proxy",
+               "base student": "base_student", "base proxy": "base_proxy", "Oh et al. 2018": "oh2018"}
+
+
+def evaluation() -> dict[tuple[str, int], float]:
+    """(run folder, noise) -> MSE ratio, from data/runs/evaluation.txt."""
+    out = {}
+    for line in (RUNS / "evaluation.txt").read_text().splitlines():
+        m = re.match(r"data/runs/(\w+)/checkpoint\.pt\s+(\d+)\s+\S+\s+\S+\s+(\S+)$", line)
+        if m:
+            out[m[1], int(m[2])] = float(m[3])
+    return out
+
+
+def last_step(run: str) -> int:
+    with open(RUNS / run / "loss_log.csv") as f:
+        return int(list(csv.DictReader(f))[-1]["step"])
+
+
+def table_rows(text: str, first_cell: str) -> list[list[str]]:
+    """Cells of the markdown table rows whose first cell starts with ``first_cell``."""
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()
+            if line.startswith("|")]
+    return [r for r in rows if r[0].startswith(first_cell)]
+
+
+@pytest.mark.parametrize("label, run", README_ROWS.items())
+def test_readme_circles_table_is_the_committed_evaluation(label, run):
+    scores = evaluation()
+    (row,) = table_rows((ROOT / "README.md").read_text(), label)
+    assert int(row[1].replace(",", "")) == last_step(run)
+    assert [float(c) for c in row[2:5]] == [scores[run, noise] for noise in (0, 2, 5)]
+
+
+@pytest.mark.parametrize("run", sorted(README_ROWS.values()))
+def test_runs_readme_steps_are_the_loss_logs(run):
+    (row,) = table_rows((RUNS / "README.md").read_text(), f"`{run}`")
+    steps, batch = (int(x.replace(",", "")) for x in row[3].split(" x "))
+    assert (steps, batch) == (last_step(run), 16)
