@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -505,6 +506,30 @@ def committed_run(name: str) -> Path:
         raise MMKitError(f"{path} is not here: the committed runs come with a source checkout of mmkit "
                          "(data/runs), not with an installed package")
     return path
+
+
+def committed_scores(runs: Mapping[str, str], path: str | Path | None = None) -> dict[str, list[CirclesResult]]:
+    """``{name: results}`` of committed runs (``{name: run folder in data/runs}``) as ``mmkit evaluate`` scored
+    them on all the circles scenes, read from ``data/runs/evaluation.txt``: the full-length figures, which a
+    notebook's quick run does not recompute. Feed them to :func:`table4`."""
+    path = RUNS_DIR / "evaluation.txt" if path is None else Path(path)
+    if not path.is_file():
+        raise MMKitError(f"{path} is not here: the committed runs' scores come with a source checkout of mmkit "
+                         "(data/runs), not with an installed package")
+    lines = path.read_text().splitlines()
+    head = re.match(r"circles benchmark: (\d+) scenes", lines[0]) if lines else None
+    if head is None:
+        raise MMKitError(f"{path} does not start like `mmkit evaluate`'s output ('circles benchmark: N scenes')")
+    found: dict[str, list[CirclesResult]] = {}
+    for line in lines[1:]:
+        m = re.match(r"(?:\S*/)?([^/\s]+)/checkpoint\.pt\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+$", line)
+        if m:
+            found.setdefault(m[1], []).append(CirclesResult(m[1], "pairs", float(m[2]), float(m[3]) / 1e3,
+                                                            float(m[4]) / 1e3, int(head[1])))
+    missing = [run for run in runs.values() if run not in found]
+    if missing:
+        raise MMKitError(f"{path} has no scores of {missing}; it has {sorted(found)}")
+    return {name: found[run] for name, run in runs.items()}
 
 
 def ablation_configs(base, variants: Mapping[str, Mapping[str, float]] = ABLATIONS) -> dict:

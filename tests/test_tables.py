@@ -95,6 +95,25 @@ def test_network_pairs_reproduce_the_committed_evaluation(light):
     assert r.ratio == pytest.approx(ratio, abs=0.002)
 
 
+def test_committed_scores_read_the_evaluation_file(tmp_path):
+    scores = T.committed_scores({"all terms": "light_student", "no L_M": "light_no_lm"})
+    rows = [line.split() for line in (T.RUNS_DIR / "evaluation.txt").read_text().splitlines()]
+    for name, run in (("all terms", "light_student"), ("no L_M", "light_no_lm")):
+        assert [r.noise for r in scores[name]] == [0.0, 2.0, 5.0] and {r.scenes for r in scores[name]} == {25}
+        for r in scores[name]:
+            (row,) = [x for x in rows if x[:2] == [f"data/runs/{run}/checkpoint.pt", f"{r.noise:g}"]]
+            assert 1e3 * r.mse == float(row[2]) and r.ratio == pytest.approx(float(row[4]), abs=6e-4)
+    table = T.table4(scores, "t")
+    assert table.value("no L_M", "paper MSE (base M1)") == T.PAPER_TABLE4_MSE["no L_M"]
+    with pytest.raises(MMKitError, match="no scores of"):
+        T.committed_scores({"x": "no_such_run"})
+    (tmp_path / "e.txt").write_text("something else\n")
+    with pytest.raises(MMKitError, match="does not start like"):
+        T.committed_scores({"x": "light_student"}, tmp_path / "e.txt")
+    with pytest.raises(MMKitError, match="not here"):
+        T.committed_scores({"x": "light_student"}, tmp_path / "missing.txt")
+
+
 def test_video_score_of_returning_the_input_is_the_baseline():
     cfg = replace(CirclesConfig(), n_frames=4)
     r = T.score_video("same", 2, 2.0, cfg, nets={"same": ReturnsInput()})
