@@ -114,7 +114,7 @@ class RieszConfig:
         >>> RieszConfig(sigma=-1)
         Traceback (most recent call last):
         ...
-        mmkit.errors.MMKitError: RieszConfig.sigma must be a finite number >= 0.0, got -1
+        mmkit.errors.MMKitError: RieszConfig.sigma must be a finite number >= 0, got -1
     """
 
     alpha: float = 10.0
