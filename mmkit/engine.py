@@ -21,9 +21,9 @@ their own parameters in ``params``.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
-import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path

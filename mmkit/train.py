@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -214,8 +215,6 @@ class _StepBatches(torch.utils.data.Dataset):
         first = (step * self.world + self.rank) * self.cfg.batch_size
         if not self.cfg.dataset_size:
             return _batch(self.data, first, self.cfg.batch_size, device)
-        import numpy as np
-
         from .data.cache import rendered_batch
         idx = (first + np.arange(self.cfg.batch_size)) % self.cfg.dataset_size
         if self.cache is not None:

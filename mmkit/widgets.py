@@ -87,8 +87,8 @@ from .classical.riesz import (
 )
 from .classical.steerable import SteerablePyramid
 from .classical.temporal import ideal_bandpass, iir_bandpass
-from .engine import CLASSICAL, MODES, MagnifyConfig, _to_batch, _to_frames, load_method, make_filter
 from .checks import check_number
+from .engine import CLASSICAL, MODES, MagnifyConfig, _to_batch, _to_frames, load_method, make_filter
 from .errors import MMKitError
 from .filters import StreamingIIR, check_band
 from .models import MODEL_NAMES, Encoded, MagnificationNet, Oh2018Net

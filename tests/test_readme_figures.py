@@ -4,11 +4,12 @@ The README's circles table and data/runs/README.md's table of runs are written b
 `mmkit evaluate`'s output (data/runs/evaluation.txt) and the runs' loss logs; when a run is continued and
 re-scored, these tests fail until the tables say the same again.
 """
-import csv
 import re
 from pathlib import Path
 
 import pytest
+
+from mmkit.plots import read_loss_log
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "data" / "runs"
@@ -29,8 +30,7 @@ def evaluation() -> dict[tuple[str, int], float]:
 
 
 def last_step(run: str) -> int:
-    with open(RUNS / run / "loss_log.csv") as f:
-        return int(list(csv.DictReader(f))[-1]["step"])
+    return int(read_loss_log(RUNS / run)["step"][-1])
 
 
 def table_rows(text: str, first_cell: str) -> list[list[str]]:
