@@ -79,7 +79,8 @@ def cmd_train(args: argparse.Namespace) -> None:
                       checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                       eval_every=args.eval_every, vgg_path=args.vgg, dataset_size=args.dataset_size,
                       cache_dir=args.cache, time_limit=args.time_limit,
-                      device=args.device, bf16=args.bf16, channels_last=args.channels_last, workers=args.workers)
+                      device=args.device, bf16=args.bf16, channels_last=args.channels_last, workers=args.workers,
+                      ema=args.ema)
     train(cfg, args.out, resume=args.resume, progress=not args.quiet)
     if os.environ.get("RANK", "0") == "0":
         print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
@@ -99,7 +100,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         models[name] = load_pretrained(name)
     for path in args.checkpoint:
         from .train import model_from_checkpoint
-        models[path] = model_from_checkpoint(path)
+        models[path] = model_from_checkpoint(path, average=not args.last)
     print(f"circles benchmark: {cfg.n_scenes} scenes, {cfg.size} px, input motion {cfg.input_motion} px, "
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
     print(f"{'model':<40}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
@@ -136,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", nargs="*", default=[], help="checkpoints written by mmkit train")
     p.add_argument("--noise", type=float, nargs="+", default=[0.0, 2.0, 5.0], help="noise std, 0..255 units")
     p.add_argument("--scenes", type=int, default=25, help="number of scenes (default: all 25)")
+    p.add_argument("--last", action="store_true",
+                   help="score checkpoints' last-step weights, not the moving average of runs trained with --ema")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")
@@ -171,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="processes that render batches ahead of the training loop (the same run as 0; on a GPU "
                         "machine this replaces the cache: one process renders ~9 batches of 16 pairs of 128 px "
                         "per second on this project's 2-core CPU)")
+    p.add_argument("--ema", type=float, default=0.0,
+                   help="keep a moving average of the weights with this decay (e.g. 0.999; 0: none), used by "
+                        "evaluation and export; may be switched on at a --resume")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)

@@ -45,18 +45,21 @@ def load_pretrained(name: str = "light",
 
 
 def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.PathLike = WEIGHTS_DIR) -> Path:
-    """Copy a run's trained model into ``weights_dir`` as ``name``, with its metadata and loss log."""
-    from .train import load_checkpoint
+    """Copy a run's trained model (its weight average, if the run kept one) into ``weights_dir`` as ``name``,
+    with its metadata and loss log."""
+    from .train import checkpoint_weights, load_checkpoint
 
     run_dir, weights_dir = Path(run_dir), Path(weights_dir)
     state = load_checkpoint(run_dir / "checkpoint.pt")
     weights_dir.mkdir(parents=True, exist_ok=True)
     out = weights_dir / f"{name}.pt"
     with atomic_path(out) as tmp:
-        torch.save({"model": state["model"], "model_config": state["model_config"],
+        torch.save({"model": checkpoint_weights(state), "model_config": state["model_config"],
                     "model_name": state.get("model_name", "light")}, tmp)
     meta = {key: state.get(key) for key in ("step", "train_config", "git_commit", "mmkit_version",
                                             "perceptual_enabled")}
+    meta["weights"] = (f"moving average of the weights (ema {state['train_config']['ema']:g}, "
+                       f"{state['ema_updates']} updates)" if state.get("ema") is not None else "last step's weights")
     meta["run_dir"] = str(run_dir)
     with atomic_path(weights_dir / f"{name}.json") as tmp:
         tmp.write_text(json.dumps(meta, indent=2) + "\n")

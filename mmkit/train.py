@@ -43,12 +43,14 @@ from .losses import LossWeights, total_loss
 from .memory import GIB, TRAIN_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES, Intermediates, MagnificationNet, Oh2018Net, build_model
 from .vgg import load_perceptual
+from .weight_average import average_state, check_decay, load_average_state, weight_average
 
 STAGES = ("proxy", "student")
 MIN_TRAIN_SIZE = 16  # smallest training crop (the renderer's shapes need a few pixels; 6 px was seen to work)
-#: Settings a resumed run may change: they decide when things happen, not what is learned.
+#: Settings a resumed run may change: they decide when things happen, not what is learned (``ema`` decides only
+#: what is kept beside the weights; switched on at a resume, the average starts from the resumed weights).
 SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
-                   "time_limit", "proxy_checkpoint", "vgg_path", "workers")
+                   "time_limit", "proxy_checkpoint", "vgg_path", "workers", "ema")
 # (proxy_checkpoint and vgg_path are where files lie: a run may move, e.g. from a GPU machine; the proxy's
 # weights are checked by their digest on resume, the VGG-16 file by perceptual_enabled.)
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
@@ -80,6 +82,8 @@ class TrainConfig:
     bf16: bool = False                     # bf16 autocast (CPU AMX or GPU)
     channels_last: bool = False
     workers: int = 0                       # processes rendering batches ahead (0: rendered in the training loop)
+    ema: float = 0.0                       # decay of a moving average of the weights (mmkit.weight_average), e.g.
+    #                                        0.999; evaluation, export and model_from_checkpoint use the average
 
     def validate(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -97,6 +101,7 @@ class TrainConfig:
         if self.cache_dir and not self.dataset_size:
             raise MMKitError("cache_dir needs dataset_size (the number of cached pairs to train on)")
         check_number("lr", self.lr, strict=True)
+        check_decay(self.ema)
         if self.data.size < MIN_TRAIN_SIZE:
             raise MMKitError(f"training crops of {self.data.size} px are too small to render; use --size "
                              f"{MIN_TRAIN_SIZE} or more (the paper: 384)")
@@ -183,11 +188,17 @@ def drop_optimizer_state(path: str | os.PathLike) -> Path:
     return path
 
 
-def model_from_checkpoint(path: str | os.PathLike) -> MagnificationNet | Oh2018Net:
-    """The network stored in a checkpoint, in eval mode."""
+def checkpoint_weights(state: dict, average: bool = True) -> dict:
+    """A checkpoint's network weights: the moving average when the run kept one (``TrainConfig.ema``) and
+    ``average`` is true, else the weights of the last training step."""
+    return state["ema"] if average and state.get("ema") is not None else state["model"]
+
+
+def model_from_checkpoint(path: str | os.PathLike, average: bool = True) -> MagnificationNet | Oh2018Net:
+    """The network stored in a checkpoint, in eval mode (its weight average, if it has one and ``average``)."""
     state = load_checkpoint(path)
     net = build_model(state.get("model_name", "light"), state["model_config"])
-    net.load_state_dict(state["model"])
+    net.load_state_dict(checkpoint_weights(state, average))
     return net.eval()
 
 
@@ -279,6 +290,7 @@ class Trainer:
         if cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
+        self.average = weight_average(self.model, cfg.ema) if cfg.ema else None
         self.step = 0
         self.proxy = None
         if cfg.stage == "student" and cfg.weights.proxy > 0:
@@ -348,6 +360,11 @@ class Trainer:
                              "the VGG-16 perceptual loss, and this resume would train "
                              f"{'with' if self.vgg is not None else 'without'} it; give the same VGG-16 file "
                              "(--vgg or $MMKIT_VGG16) or none, as before")
+        if self.average is not None and state.get("ema") is not None:
+            load_average_state(self.average, state)
+        elif self.average is not None and self.rank == 0:
+            print(f"mmkit: {self.ckpt_path} holds no weight average; the average (ema {self.cfg.ema:g}) starts from "
+                  f"its step-{int(state['step'])} weights")
         torch.set_rng_state(state["torch_rng"])
         self.step = int(state["step"])
         self._truncate_log(self.step)
@@ -373,13 +390,18 @@ class Trainer:
                 w.writeheader()
             w.writerow(row)
 
+    @property
+    def scored_model(self) -> nn.Module:
+        """The network that evaluation scores and export ships: the weight average if kept, else the weights."""
+        return self.average.module if self.average is not None else self.model
+
     def _evaluate(self) -> dict[float, float]:
         """Score on a fixed slice of the circles benchmark at noise 0, 2 and 5; log it; return the ratios."""
         from .evaluate import score_circles
 
         ratios = {}
         for noise in (0.0, 2.0, 5.0):
-            s = score_circles(self.model, noise=noise, scenes=self.cfg.eval_scenes)
+            s = score_circles(self.scored_model, noise=noise, scenes=self.cfg.eval_scenes)
             self._append(self.eval_path, EVAL_FIELDS, {"step": self.step, "noise": noise, "mse": s.mse,
                                                        "identity_mse": s.identity_mse, "ratio": s.ratio})
             ratios[noise] = s.ratio
@@ -418,6 +440,8 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()
+        if self.average is not None:
+            self.average.update_parameters(self.model)
         return log
 
     def run(self) -> MagnificationNet:
@@ -449,7 +473,8 @@ class Trainer:
             if self.step % self.cfg.checkpoint_every == 0 or self.step == self.cfg.steps or out_of_time:
                 save_checkpoint(self.ckpt_path, self.model, self.opt, self.step, self.cfg,
                                 {"perceptual_enabled": self.vgg is not None, "world_size": self.world,
-                                 "proxy_digest": weights_digest(self.proxy) if self.proxy is not None else None})
+                                 "proxy_digest": weights_digest(self.proxy) if self.proxy is not None else None,
+                                 **(average_state(self.average) if self.average is not None else {})})
             bar.update(1)
             if out_of_time:
                 bar.write(f"time limit of {self.cfg.time_limit:g} s reached at step {self.step}: checkpoint saved; "
@@ -465,10 +490,10 @@ class Trainer:
         if self.progress and self.step > start:
             print(f"{self.step - start} steps in {seconds:.1f} s: {(self.step - start) / seconds:.2f} steps/s "
                   f"on {self.device}")
-        return self.model.eval()
+        return self.scored_model.eval()
 
 
 def train(cfg: TrainConfig, run_dir: str | os.PathLike, resume: bool = False,
           progress: bool = True) -> MagnificationNet:
-    """Train (or resume) a run in ``run_dir``; returns the trained model."""
+    """Train (or resume) a run in ``run_dir``; returns the trained model (its weight average if ``cfg.ema``)."""
     return Trainer(cfg, run_dir, resume=resume, progress=progress).run()
