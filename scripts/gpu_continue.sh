@@ -2,15 +2,18 @@
 # Continue the light student and its no-L_M ablation on one GPU inside a short lease (the device tool lends
 # 15 minutes, a minute or two of which go to starting the machine), from the run folders committed in
 # data/runs. Unlike scripts/train_gpu.sh there is no cache to build first: `--workers` processes render the
-# fixed set's pairs ahead of each run. Both runs train concurrently for T seconds, the one behind then catches
-# up to the same step (the L_M comparison needs runs of equal length), and both are scored on all 25 circles
-# scenes. What comes back: OUT/runs.tar (the two run folders, to unpack over data/runs), OUT/evaluation.txt,
+# fixed set's pairs ahead of each run. Within T seconds: the run behind first catches up alone to the other's
+# step (the L_M comparison needs runs of equal length), then both train concurrently for the rest of T, then
+# the one behind makes up the few steps between them; both keep a moving average of their weights (--ema:
+# continued where a run has one, started where it has not). Both are then scored on all 25 circles scenes.
+# What comes back: OUT/runs.tar (the two run folders, to unpack over data/runs), OUT/evaluation.txt,
 # OUT/gpu_continue.log.
 # Usage, from the repository root: T=420 scripts/gpu_continue.sh data/runs "$OUT"
-# Env: T (seconds of concurrent training), WORKERS (rendering processes per run), PYTHON, RUNS (work folder);
+# Env: T (seconds of training in all), WORKERS (rendering processes per run), EMA (the average's decay), PYTHON,
+# RUNS (work folder);
 # BATCH, SIZE, PAIRS and SCENES must stay as they are for the committed runs (a test uses tiny ones).
 set -uo pipefail
-SRC=${1:-data/runs}; OUT=${2:-/tmp/gpu_continue_out}; T=${T:-420}; WORKERS=${WORKERS:-6}
+SRC=${1:-data/runs}; OUT=${2:-/tmp/gpu_continue_out}; T=${T:-420}; WORKERS=${WORKERS:-6}; EMA=${EMA:-0.999}
 PYTHON=${PYTHON:-python3}; RUNS=${RUNS:-/tmp/gpu_continue_runs}
 BATCH=${BATCH:-16}; SIZE=${SIZE:-128}; PAIRS=${PAIRS:-100000}; SCENES=${SCENES:-25}
 export OMP_NUM_THREADS=2 PYTHONUNBUFFERED=1 MMKIT_GIT_COMMIT=${MMKIT_GIT_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}
@@ -24,7 +27,7 @@ steps_of() { $PYTHON -c "import torch; print(torch.load('$RUNS/$1/checkpoint.pt'
 log "from step $(steps_of light_student) (student) and $(steps_of light_no_lm) (no L_M)"
 
 COMMON=(--model light --stage student --batch-size "$BATCH" --size "$SIZE" --dataset-size "$PAIRS" --bf16 --channels-last
-        --workers "$WORKERS" --checkpoint-every 2000 --log-every 100 --eval-every 5000 --quiet --resume)
+        --workers "$WORKERS" --ema "$EMA" --checkpoint-every 2000 --log-every 100 --eval-every 5000 --quiet --resume)
 train() {  # NAME ARGS...
   local name=$1; shift
   $PYTHON -m mmkit train --out "$RUNS/$name" "${COMMON[@]}" "$@" >> "$RUNS/$name/train.out" 2>&1
@@ -35,15 +38,27 @@ train() {  # NAME ARGS...
 rm -f "$RUNS/FAILED"
 STUDENT=(--proxy "$RUNS/light_proxy/checkpoint.pt")
 NO_LM=(--ablate proxy)
-train light_student "${STUDENT[@]}" --steps 10000000 --time-limit "$T" &
-P1=$!
-train light_no_lm "${NO_LM[@]}" --steps 10000000 --time-limit "$T" &
-P2=$!
-wait $P1 $P2  # (a plain wait would also wait for the tee above)
+args_of() { [ "$1" = light_student ] && echo "${STUDENT[@]}" || echo "${NO_LM[@]}"; }
+START=$SECONDS
+A=$(steps_of light_student); B=$(steps_of light_no_lm)
+if [ "$A" != "$B" ]; then
+  if [ "$A" -lt "$B" ]; then BEHIND=light_student; S=$B; else BEHIND=light_no_lm; S=$A; fi
+  log "$BEHIND catches up alone to step $S (at most $T s)"
+  train $BEHIND $(args_of $BEHIND) --steps "$S" --time-limit "$T"
+fi
+LEFT=$(( T - (SECONDS - START) ))
+if [ "$LEFT" -gt 0 ]; then
+  log "both together for $LEFT s"
+  train light_student "${STUDENT[@]}" --steps 10000000 --time-limit "$LEFT" &
+  P1=$!
+  train light_no_lm "${NO_LM[@]}" --steps 10000000 --time-limit "$LEFT" &
+  P2=$!
+  wait $P1 $P2  # (a plain wait would also wait for the tee above)
+fi
 A=$(steps_of light_student); B=$(steps_of light_no_lm); S=$(( A > B ? A : B ))
-log "after $T s: student at $A, no L_M at $B; both to step $S"
-train light_student "${STUDENT[@]}" --steps "$S"
-train light_no_lm "${NO_LM[@]}" --steps "$S"
+log "student at $A, no L_M at $B; both to step $S"
+[ "$A" -lt "$S" ] && train light_student "${STUDENT[@]}" --steps "$S"
+[ "$B" -lt "$S" ] && train light_no_lm "${NO_LM[@]}" --steps "$S"
 $PYTHON -m mmkit evaluate --scenes "$SCENES" --checkpoint "$RUNS/light_student/checkpoint.pt" \
   "$RUNS/light_no_lm/checkpoint.pt" > "$OUT/evaluation.txt" 2>&1
 cat "$OUT/evaluation.txt"

@@ -23,7 +23,8 @@ def test_recipe_trains_proxy_student_ablation_and_exports(tmp_path):
 
 
 def test_gpu_continue_brings_both_light_runs_to_one_step_and_scores_them(tmp_path):
-    """The GPU script on the CPU: tiny runs, a 1 s lease, one rendering worker each."""
+    """The GPU script on the CPU: tiny runs 3 and 1 steps long, a 30 s lease, one rendering worker each: the
+    ablation catches up, both train on together, end at one step, and keep a weight average."""
     mmkit_bin = str(Path(os.sys.executable).parent / "mmkit")
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     tiny = ["--size", "32", "--batch-size", "1", "--dataset-size", "100000", "--bf16", "--channels-last", "--quiet"]
@@ -36,13 +37,15 @@ def test_gpu_continue_brings_both_light_runs_to_one_step_and_scores_them(tmp_pat
     subprocess.run([mmkit_bin, "train", "--out", str(src / "light_no_lm"), "--stage", "student", "--ablate",
                     "proxy", "--steps", "1", *tiny], env=env, check=True, capture_output=True, timeout=300)
     out = tmp_path / "out"
-    env.update(T="1", WORKERS="1", PYTHON=os.sys.executable, RUNS=str(tmp_path / "work"), BATCH="1", SIZE="32",
+    env.update(T="30", WORKERS="1", EMA="0.9", PYTHON=os.sys.executable, RUNS=str(tmp_path / "work"), BATCH="1", SIZE="32",
                SCENES="1", MMKIT_GIT_COMMIT="test")
     subprocess.run(["bash", str(ROOT / "scripts" / "gpu_continue.sh"), str(src), str(out)], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=600)
-    steps = {run: load_checkpoint(tmp_path / "work" / run / "checkpoint.pt")["step"]
-             for run in ("light_student", "light_no_lm")}
-    assert steps["light_student"] == steps["light_no_lm"] >= 4        # both continued, to one step
+    ckpts = {run: load_checkpoint(tmp_path / "work" / run / "checkpoint.pt") for run in ("light_student", "light_no_lm")}
+    assert ckpts["light_student"]["step"] == ckpts["light_no_lm"]["step"] >= 4        # both continued, to one step
+    assert all(c["train_config"]["ema"] == 0.9 and c["ema_updates"] > 0 for c in ckpts.values())
+    log = (out / "gpu_continue.log").read_text()
+    assert "light_no_lm catches up alone to step 3" in log and "both together for" in log
     assert "light_no_lm/checkpoint.pt" in (out / "evaluation.txt").read_text()
     with tarfile.open(out / "runs.tar") as tar:
         assert {"light_student/checkpoint.pt", "light_no_lm/loss_log.csv"} <= set(tar.getnames())
