@@ -103,15 +103,16 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         models[path] = model_from_checkpoint(path, average=not args.last)
     print(f"circles benchmark: {cfg.n_scenes} scenes, {cfg.size} px, input motion {cfg.input_motion} px, "
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
-    print(f"{'model':<40}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
+    width = max([40, *(len(name) + 1 for name in models)])   # whole names, so that the output can be read back
+    print(f"{'model':<{width}}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
     for noise in args.noise:
         if not models:
             from .data.benchmarks import circles_pairs, identity_mse
-            print(f"{'(input frame, unchanged)':<40}{noise:>6g}{'':>10}"
+            print(f"{'(input frame, unchanged)':<{width}}{noise:>6g}{'':>10}"
                   f"{1e3 * identity_mse(circles_pairs(cfg, noise)):>11.3f}{'':>8}")
         for name, net in models.items():
             s = score_circles(net, cfg, noise)
-            print(f"{name[-40:]:<40}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+            print(f"{name:<{width}}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
 
 
 def build_parser() -> argparse.ArgumentParser:
