@@ -36,29 +36,31 @@ train() {  # NAME ARGS...
   log "$name: exit $rc, $(tail -n 1 "$RUNS/$name/train.out")"
 }
 rm -f "$RUNS/FAILED"
-STUDENT=(--proxy "$RUNS/light_proxy/checkpoint.pt")
-NO_LM=(--ablate proxy)
-args_of() { [ "$1" = light_student ] && echo "${STUDENT[@]}" || echo "${NO_LM[@]}"; }
+run() {  # light_student|light_no_lm ARGS...: train with that run's own arguments
+  local name=$1; shift
+  if [ "$name" = light_student ]; then train "$name" --proxy "$RUNS/light_proxy/checkpoint.pt" "$@"
+  else train "$name" --ablate proxy "$@"; fi
+}
 START=$SECONDS
 A=$(steps_of light_student); B=$(steps_of light_no_lm)
 if [ "$A" != "$B" ]; then
   if [ "$A" -lt "$B" ]; then BEHIND=light_student; S=$B; else BEHIND=light_no_lm; S=$A; fi
   log "$BEHIND catches up alone to step $S (at most $T s)"
-  train $BEHIND $(args_of $BEHIND) --steps "$S" --time-limit "$T"
+  run $BEHIND --steps "$S" --time-limit "$T"
 fi
 LEFT=$(( T - (SECONDS - START) ))
 if [ "$LEFT" -gt 0 ]; then
   log "both together for $LEFT s"
-  train light_student "${STUDENT[@]}" --steps 10000000 --time-limit "$LEFT" &
+  run light_student --steps 10000000 --time-limit "$LEFT" &
   P1=$!
-  train light_no_lm "${NO_LM[@]}" --steps 10000000 --time-limit "$LEFT" &
+  run light_no_lm --steps 10000000 --time-limit "$LEFT" &
   P2=$!
   wait $P1 $P2  # (a plain wait would also wait for the tee above)
 fi
 A=$(steps_of light_student); B=$(steps_of light_no_lm); S=$(( A > B ? A : B ))
 log "student at $A, no L_M at $B; both to step $S"
-[ "$A" -lt "$S" ] && train light_student "${STUDENT[@]}" --steps "$S"
-[ "$B" -lt "$S" ] && train light_no_lm "${NO_LM[@]}" --steps "$S"
+[ "$A" -lt "$S" ] && run light_student --steps "$S"
+[ "$B" -lt "$S" ] && run light_no_lm --steps "$S"
 $PYTHON -m mmkit evaluate --scenes "$SCENES" --checkpoint "$RUNS/light_student/checkpoint.pt" \
   "$RUNS/light_no_lm/checkpoint.pt" > "$OUT/evaluation.txt" 2>&1
 cat "$OUT/evaluation.txt"

@@ -6,23 +6,15 @@ from dataclasses import replace
 import pytest
 import torch
 
-from mmkit.data.pairs import DataConfig
 from mmkit.errors import MMKitError
 from mmkit.evaluate import score_circles
-from mmkit.losses import LossWeights
 from mmkit.pretrained import export_weights, load_pretrained
-from mmkit.train import TrainConfig, load_checkpoint, model_from_checkpoint, train
+from mmkit.train import load_checkpoint, model_from_checkpoint, train
 from mmkit.weight_average import warmed_decay
 
-TINY = TrainConfig(steps=6, batch_size=2, data=DataConfig(size=32), checkpoint_every=2, log_every=1,
-                   weights=LossWeights(perceptual=0.0))
+from test_train import TINY, assert_same_weights  # the tiny run and the weight comparison of the training tests
+
 EMA = replace(TINY, ema=0.2)  # a short horizon: the warm-up acts at the first average, the decay after it
-
-
-def assert_same_weights(a, b):
-    assert a.keys() == b.keys()
-    for k in a:
-        assert torch.equal(a[k], b[k]), k
 
 
 def test_the_warm_up_follows_the_run_first_then_holds_the_decay():
