@@ -1,7 +1,8 @@
 """Training speed of the lightweight model under each execution option, measured in one run.
 
 Run: ``python -m mmkit.bench.train_speed`` (``--model base``, ``--size 384`` ...). Prints steps per second
-for eager fp32, channels-last, bf16 autocast, and both, each with its ratio to eager fp32, and the loss
+for eager fp32, channels-last, bf16 autocast, both, and both with the weight average (``--ema``), each with its
+ratio to eager fp32, and the loss
 difference of one step against fp32 (same batch, same initial weights), so that a speed-up is never
 bought with a silent change of the numbers.
 """
@@ -18,7 +19,8 @@ from ..losses import LossWeights
 from ..train import TrainConfig, Trainer, _batch
 
 VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True}, "bf16 autocast": {"bf16": True},
-            "bf16 + channels-last": {"bf16": True, "channels_last": True}}
+            "bf16 + channels-last": {"bf16": True, "channels_last": True},
+            "bf16 + c-last + ema": {"bf16": True, "channels_last": True, "ema": 0.999}}
 
 
 def steps_per_second(cfg: TrainConfig, steps: int, tmp_dir: str) -> tuple[float, float]:
