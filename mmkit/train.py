@@ -295,6 +295,8 @@ class Trainer:
         self.proxy = None
         if cfg.stage == "student" and cfg.weights.proxy > 0:
             self.proxy = model_from_checkpoint(cfg.proxy_checkpoint).to(self.device).requires_grad_(False)
+            if cfg.channels_last:
+                self.proxy = self.proxy.to(memory_format=torch.channels_last)
         self.vgg = load_perceptual(cfg.vgg_path) if cfg.weights.perceptual > 0 else None
         if self.vgg is not None:
             self.vgg = self.vgg.to(self.device)
@@ -427,10 +429,13 @@ class Trainer:
         if self.cfg.channels_last:
             prev, cur = (x.contiguous(memory_format=torch.channels_last) for x in (prev, cur))
         proxy_motion = None
-        if self.proxy is not None:
-            with torch.no_grad():
-                proxy_motion = self.proxy.intermediates(batch["prev_clean"], batch["cur_clean"],
-                                                        batch["alpha"]).motion
+        if self.proxy is not None:  # the frozen proxy's D only (no decoder), in the run's precision and layout
+            prev_clean, cur_clean = batch["prev_clean"], batch["cur_clean"]
+            if self.cfg.channels_last:
+                prev_clean, cur_clean = (x.contiguous(memory_format=torch.channels_last)
+                                         for x in (prev_clean, cur_clean))
+            with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
+                proxy_motion = self.proxy.motion_only(prev_clean, cur_clean, batch["alpha"]).float()
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
             out = self.forward(prev, cur, batch["alpha"])
         out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float() for f in dataclasses.fields(out)

@@ -121,6 +121,20 @@ def test_intermediates_shapes_and_consistency(light):
     torch.testing.assert_close(it.output, out)
 
 
+@pytest.mark.parametrize("name, h, w", [("light", 20, 30), ("light", 15, 21), ("base", 9, 12)])
+def test_motion_only_equals_the_full_pass_motion(name, h, w):
+    # The trainer takes the frozen proxy's D from motion_only (no appearance branch, no decoder): it must be
+    # exactly what the whole pass computes, for any size and one alpha per sample.
+    torch.manual_seed(1)
+    net = build_model(name).eval()
+    prev, cur = frames(2, h, w)
+    alpha = torch.tensor([3.0, 40.0])
+    with torch.no_grad():
+        assert torch.equal(net.motion_only(prev, cur, alpha), net.intermediates(prev, cur, alpha).motion)
+    with pytest.raises(ValueError, match="same shape"):
+        net.motion_only(prev, cur[:, :, :4], 1.0)
+
+
 def test_encode_once_then_magnify_equals_forward(light):
     prev, cur = frames(1, 16, 16)
     with torch.no_grad():

@@ -24,6 +24,16 @@ def test_any_size(h, w):
         assert net(x, x.flip(-1), 5.0).shape == (2, 3, h, w)
 
 
+@pytest.mark.parametrize("h, w", [(16, 16), (17, 9)])
+def test_motion_only_equals_the_full_pass_motion(h, w):
+    torch.manual_seed(0)
+    net = Oh2018Net().eval()
+    x = torch.rand(2, 3, h, w) * 2 - 1
+    y = (x + 0.05 * torch.randn_like(x)).clamp(-1, 1)
+    with torch.no_grad():
+        assert torch.equal(net.motion_only(x, y, 20.0), net.intermediates(x, y, 20.0).motion)
+
+
 def test_one_shared_encoder_and_alpha_zero_ignores_the_second_frame():
     net = Oh2018Net().eval()
     x = torch.rand(1, 3, 16, 16) * 2 - 1

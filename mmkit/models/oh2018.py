@@ -66,12 +66,23 @@ class Oh2018Net(nn.Module):
         x = self.stem(frame)
         return self.texture(x), self.shape(x)
 
-    def intermediates(self, prev: Tensor, cur: Tensor, alpha: Alpha) -> Intermediates:
-        """Named intermediates; ``e_a``/``e_b`` are the shape representations, ``appearance`` the texture."""
+    def _pad(self, prev: Tensor, cur: Tensor) -> tuple[Tensor, Tensor]:
+        """Pad bottom/right by edge replication to a multiple of :attr:`multiple` and at least ``min_size``."""
         h, w = prev.shape[-2:]
         m = self.multiple
         pad = (0, max((-w) % m, self.min_size - w), 0, max((-h) % m, self.min_size - h))
-        prev, cur = (F.pad(x, pad, mode="replicate") if any(pad) else x for x in (prev, cur))
+        return (F.pad(prev, pad, mode="replicate"), F.pad(cur, pad, mode="replicate")) if any(pad) else (prev, cur)
+
+    def motion_only(self, prev: Tensor, cur: Tensor, alpha: Alpha) -> Tensor:
+        """``alpha * g(M_b - M_a)`` alone (no texture, manipulator or decoder): ``intermediates(...).motion``."""
+        prev, cur = self._pad(prev, cur)
+        shape_a, shape_b = self.shape(self.stem(prev)), self.shape(self.stem(cur))
+        return self.g(shape_b - shape_a) * _alpha_like(alpha, shape_a)
+
+    def intermediates(self, prev: Tensor, cur: Tensor, alpha: Alpha) -> Intermediates:
+        """Named intermediates; ``e_a``/``e_b`` are the shape representations, ``appearance`` the texture."""
+        h, w = prev.shape[-2:]
+        prev, cur = self._pad(prev, cur)
         tex_a, shape_a = self.encode(prev)
         _, shape_b = self.encode(cur)
         motion = self.g(shape_b - shape_a) * _alpha_like(alpha, shape_a)      # alpha * g(M_b - M_a)

@@ -101,11 +101,20 @@ class Encoder(nn.Module):
         self.appearance = Branch(2 * c, 2 * c, n)
 
     def forward(self, prev: Tensor, cur: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        ab, ba = self.shared(prev, cur)
+        return self.level2_a(ab), self.level2_b(ba), self.appearance(ab)
+
+    def shared(self, prev: Tensor, cur: Tensor) -> tuple[Tensor, Tensor]:
+        """``zeta(E'_a, E'_b)`` in both orders, ``(B, 2C, H/2, W/2)`` each: what level 2 and A take."""
         # Each branch sees both frames, in its own order: the "feature sharing".
         p_a = F.max_pool2d(self.level1_a(torch.cat([prev, cur], 1)), 2)  # (B, C, H/2, W/2) = E'_a
         p_b = F.max_pool2d(self.level1_b(torch.cat([cur, prev], 1)), 2)  # (B, C, H/2, W/2) = E'_b
-        ab, ba = torch.cat([p_a, p_b], 1), torch.cat([p_b, p_a], 1)      # (B, 2C, H/2, W/2)
-        return self.level2_a(ab), self.level2_b(ba), self.appearance(ab)
+        return torch.cat([p_a, p_b], 1), torch.cat([p_b, p_a], 1)
+
+    def shape_features(self, prev: Tensor, cur: Tensor) -> tuple[Tensor, Tensor]:
+        """``(E_a, E_b)`` without the appearance branch (all that the motion ``D`` needs)."""
+        ab, ba = self.shared(prev, cur)
+        return self.level2_a(ab), self.level2_b(ba)
 
 
 class Manipulator(nn.Module):
@@ -209,6 +218,14 @@ class MagnificationNet(nn.Module):
     def magnify(self, enc: Encoded, alpha: Alpha) -> Tensor:
         """Manipulator and decoder only: the cheap part to re-run when alpha changes."""
         return self.decode(enc, self.manipulator(self.motion(enc, alpha)))
+
+    def motion_only(self, prev: Tensor, cur: Tensor, alpha: Alpha) -> Tensor:
+        """``D = (E_b - E_a) * alpha`` alone: the encoder without its appearance branch, no manipulator or
+        decoder. Equal to ``intermediates(...).motion`` at under half the cost: what the frozen proxy gives L_M."""
+        if prev.shape != cur.shape:
+            raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
+        e_a, e_b = self.encoder.shape_features(self._pad(prev), self._pad(cur))
+        return (e_b - e_a) * _alpha_like(alpha, e_a)
 
     # -- entry points -----------------------------------------------------------------------------
     def forward(self, prev: Tensor, cur: Tensor, alpha: Alpha) -> Tensor:
