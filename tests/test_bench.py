@@ -39,3 +39,15 @@ def test_memory_bench_reports_peak_memory(capsys):
     memory.main(["--method", "linear", "--frames", "40", "--size", "32"])
     out = capsys.readouterr().out
     assert "peak resident memory of mmkit magnify:" in out and "MiB" in out
+
+
+def test_proxy_speed_prints_every_variant_and_motion_only_is_exact(capsys):
+    from mmkit.bench import proxy_speed
+
+    proxy_speed.main(["--size", "32", "--batch", "2", "--repeats", "1"])
+    rows = {line[:28].strip(): line.split() for line in capsys.readouterr().out.splitlines()
+            if line[:28].strip() in proxy_speed.VARIANTS}
+    assert set(rows) == set(proxy_speed.VARIANTS)
+    assert float(rows["whole pass fp32"][-2]) == 1.0        # the reference against itself
+    assert float(rows["motion_only fp32"][-1]) == 0.0       # the same D, bit for bit
+    assert float(rows["motion_only bf16 + c-last"][-1]) > 0.0  # bf16 changes D, and the row says by how much
