@@ -178,6 +178,27 @@ def test_time_limit_stops_with_a_checkpoint_and_resume_finishes(tmp_path):
     assert_same_weights(weights_of(tmp_path / "checkpoint.pt"), weights_of(tmp_path / "straight" / "checkpoint.pt"))
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_student_l_m_is_against_the_proxy_on_the_clean_pair(tmp_path, fast):
+    # L_M of a step is the L1 between the student's D on the noisy pair and the frozen proxy's D on the clean
+    # pair, here computed by whole fp32 passes; the trainer takes the proxy's D from motion_only, in the run's
+    # bf16 and channels-last when those are on (then equal within bf16's rounding).
+    from mmkit.losses import proxy_loss
+    from mmkit.train import Trainer
+
+    train(replace(TINY, steps=2), tmp_path / "proxy", progress=False)
+    student = replace(TINY, stage="student", proxy_checkpoint=str(tmp_path / "proxy" / "checkpoint.pt"),
+                      bf16=fast, channels_last=fast)
+    trainer = Trainer(student, tmp_path / "student", progress=False)
+    batch = next(trainer._batches())
+    proxy = model_from_checkpoint(tmp_path / "proxy" / "checkpoint.pt")
+    with torch.no_grad():
+        expected = proxy_loss(trainer.model.intermediates(batch["prev"], batch["cur"], batch["alpha"]).motion,
+                              proxy.intermediates(batch["prev_clean"], batch["cur_clean"], batch["alpha"]).motion)
+    logged = trainer.train_step(batch)["proxy"]
+    assert logged == pytest.approx(float(expected), rel=3e-2 if fast else 1e-5)
+
+
 def test_a_moved_proxy_resumes_but_another_proxy_is_refused(tmp_path):
     import shutil
 
