@@ -1,0 +1,63 @@
+"""Steps per second of a committed run's real training step, with its pairs rendered on the fly or read from a
+pair cache, measured in one run (the two alternate, so that a machine whose speed drifts treats both alike).
+
+    OMP_NUM_THREADS=2 .venv/bin/python scripts/measure_student_step.py data/runs/light_student --cache CACHE
+
+CACHE is a folder built by ``python -m mmkit.data.cache CACHE --pairs 100000`` for the run's data config
+(without ``--cache`` only the rendered variant is timed). The run's weights and the checkpoint are not touched:
+a fresh trainer with the run's config trains in a temporary folder, on the batches of steps 0, 1, 2, ...
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import warnings
+from dataclasses import replace
+
+from mmkit.train import TrainConfig, Trainer
+
+
+def steps_per_second(cfg: TrainConfig, steps: int, first: int) -> float:
+    """Steps/s of ``steps`` steps starting at batch ``first`` (after one warm-up step) for ``cfg``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        trainer = Trainer(cfg, tmp, progress=False)
+        trainer.step = first
+        batches = trainer._batches()
+        trainer.train_step(next(batches))
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            trainer.train_step(next(batches))
+        batches.close()
+        return steps / (time.perf_counter() - t0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("run", help="a run folder with config.json (its proxy must be where the config says)")
+    p.add_argument("--cache", default=None, help="pair cache of the run's data (python -m mmkit.data.cache)")
+    p.add_argument("--steps", type=int, default=30, help="steps per timing")
+    p.add_argument("--rounds", type=int, default=2, help="alternations of the variants")
+    args = p.parse_args(argv)
+    saved = json.loads(open(f"{args.run}/config.json").read())
+    saved.pop("world_size", None)
+    cfg = replace(TrainConfig.from_dict(saved), steps=10**9, eval_every=0, workers=0, cache_dir=None)
+    variants = {"rendered on the fly": cfg}
+    if args.cache:
+        variants["read from the cache"] = replace(cfg, cache_dir=args.cache)
+    rates: dict[str, list[float]] = {name: [] for name in variants}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the VGG-16 notice, once per trainer
+        for r in range(args.rounds):
+            for name, c in variants.items():
+                rates[name].append(steps_per_second(c, args.steps, first=r * (args.steps + 1)))
+    ref = None
+    for name, rs in rates.items():
+        mean = sum(rs) / len(rs)
+        ref = ref or mean
+        print(f"{name:<22}{mean:>7.2f} steps/s  x{mean / ref:.2f}  (rounds: {', '.join(f'{x:.2f}' for x in rs)})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""scripts/measure_student_step.py end to end on a tiny student run and a tiny pair cache."""
+import importlib.util
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from mmkit.data.cache import build_cache
+from mmkit.data.pairs import DataConfig
+from mmkit.losses import LossWeights
+from mmkit.train import TrainConfig, train
+
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "measure_student_step.py"
+
+
+def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
+    tiny = TrainConfig(steps=1, batch_size=2, data=DataConfig(size=32), dataset_size=8, checkpoint_every=1,
+                       weights=LossWeights(perceptual=0.0))
+    train(tiny, tmp_path / "proxy", progress=False)
+    train(replace(tiny, stage="student", proxy_checkpoint=str(tmp_path / "proxy" / "checkpoint.pt")),
+          tmp_path / "student", progress=False)
+    build_cache(tmp_path / "cache", tiny.data, 8, workers=1)
+    spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main([str(tmp_path / "student"), "--cache", str(tmp_path / "cache"), "--steps", "1", "--rounds", "2"])
+    rows = [re.match(r"(.+?)\s+([\d.]+) steps/s  x([\d.]+)  \(rounds: (.+)\)$", line)
+            for line in capsys.readouterr().out.splitlines()]
+    assert [m[1] for m in rows] == ["rendered on the fly", "read from the cache"]
+    assert float(rows[0][3]) == 1.0 and all(len(m[4].split(", ")) == 2 for m in rows)
+    rendered, cached = (float(m[2]) for m in rows)
+    assert abs(cached / rendered - float(rows[1][3])) <= 0.02  # the ratio is of the two (rounded) rates
