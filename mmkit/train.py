@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.profiler import record_function
 
 from . import __version__
 from .atomic import atomic_path
@@ -223,6 +224,10 @@ class _StepBatches(torch.utils.data.Dataset):
 
     def batch(self, step: int, device: torch.device) -> dict[str, torch.Tensor]:
         """Rank r of w trains on pairs (step * w + r) * B ... + B - 1 (modulo ``dataset_size`` for a fixed set)."""
+        with record_function("mmkit.data"):
+            return self._batch(step, device)
+
+    def _batch(self, step: int, device: torch.device) -> dict[str, torch.Tensor]:
         first = (step * self.world + self.rank) * self.cfg.batch_size
         if not self.cfg.dataset_size:
             return _batch(self.data, first, self.cfg.batch_size, device)
@@ -430,23 +435,28 @@ class Trainer:
             prev, cur = (x.contiguous(memory_format=torch.channels_last) for x in (prev, cur))
         proxy_motion = None
         if self.proxy is not None:  # the frozen proxy's D only (no decoder), in the run's precision and layout
-            prev_clean, cur_clean = batch["prev_clean"], batch["cur_clean"]
-            if self.cfg.channels_last:
-                prev_clean, cur_clean = (x.contiguous(memory_format=torch.channels_last)
-                                         for x in (prev_clean, cur_clean))
-            with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
-                proxy_motion = self.proxy.motion_only(prev_clean, cur_clean, batch["alpha"]).float()
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
+            with record_function("mmkit.proxy"):
+                prev_clean, cur_clean = batch["prev_clean"], batch["cur_clean"]
+                if self.cfg.channels_last:
+                    prev_clean, cur_clean = (x.contiguous(memory_format=torch.channels_last)
+                                             for x in (prev_clean, cur_clean))
+                with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
+                    proxy_motion = self.proxy.motion_only(prev_clean, cur_clean, batch["alpha"]).float()
+        with record_function("mmkit.forward"), \
+                torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
             out = self.forward(prev, cur, batch["alpha"])
-        out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float() for f in dataclasses.fields(out)
-                                          if getattr(out, f.name) is not None})
-        loss, log = total_loss(out, batch["target"], batch["prev_clean"], batch["cur_clean"],
-                               self.cfg.weights, self.vgg, proxy_motion)
-        self.opt.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt.step()
-        if self.average is not None:
-            self.average.update_parameters(self.model)
+        with record_function("mmkit.losses"):
+            out = dataclasses.replace(out, **{f.name: getattr(out, f.name).float()
+                                              for f in dataclasses.fields(out) if getattr(out, f.name) is not None})
+            loss, log = total_loss(out, batch["target"], batch["prev_clean"], batch["cur_clean"],
+                                   self.cfg.weights, self.vgg, proxy_motion)
+        with record_function("mmkit.backward"):
+            self.opt.zero_grad(set_to_none=True)
+            loss.backward()
+        with record_function("mmkit.optimizer"):
+            self.opt.step()
+            if self.average is not None:
+                self.average.update_parameters(self.model)
         return log
 
     def run(self) -> MagnificationNet:

@@ -22,10 +22,16 @@ def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
     spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    module.main([str(tmp_path / "student"), "--cache", str(tmp_path / "cache"), "--steps", "1", "--rounds", "2"])
-    rows = [re.match(r"(.+?)\s+([\d.]+) steps/s  x([\d.]+)  \(rounds: (.+)\)$", line)
-            for line in capsys.readouterr().out.splitlines()]
+    module.main([str(tmp_path / "student"), "--cache", str(tmp_path / "cache"), "--steps", "1", "--rounds", "2",
+                 "--parts"])
+    out = capsys.readouterr().out.splitlines()
+    rows = [m for m in (re.match(r"(.+?)\s+([\d.]+) steps/s  x([\d.]+)  \(rounds: (.+)\)$", line) for line in out)
+            if m]
     assert [m[1] for m in rows] == ["rendered on the fly", "read from the cache"]
     assert float(rows[0][3]) == 1.0 and all(len(m[4].split(", ")) == 2 for m in rows)
     rendered, cached = (float(m[2]) for m in rows)
     assert abs(cached / rendered - float(rows[1][3])) <= 0.02  # the ratio is of the two (rounded) rates
+    shares = {m[1]: float(m[3]) for m in (re.match(r"  (\w+)\s+([\d.]+) s\s+([\d.]+) %$", line) for line in out)
+              if m}
+    assert set(shares) == {p.removeprefix("mmkit.") for p in module.PARTS}  # every part, the proxy included
+    assert abs(sum(shares.values()) - 100) < 0.5 and shares["backward"] > 0 and shares["proxy"] > 0
