@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=None, help="resize frames by this factor first")
     p.add_argument("--bf16", action="store_true",
                    help="manipulator and decoder in bf16 (the encoder stays fp32, since alpha would multiply its "
-                        "rounding): faster on CPUs with AMX, ~1 level off fp32 (python -m mmkit.bench)")
+                        "rounding): faster on CPUs with AMX, 1-3 levels off fp32 (python -m mmkit.bench)")
     p.add_argument("--compile", dest="compile", action="store_const", const=True, default="auto",
                    help="always torch.compile the network: exact, 2.3-2.9x faster per frame on a CPU, after ~15 s "
                         "of compiling (default: only for a clip long enough to pay that back, on a CPU)")

@@ -60,7 +60,7 @@ class MagnifyConfig:
     scale: float | None = None   # resize frames by this factor first (e.g. 0.5 for a quick look)
     channels_last: bool = True   # exact, and faster on CPUs (python -m mmkit.bench)
     bf16: bool = False           # manipulator and decoder under bf16 autocast (encoder fp32): faster on AMX
-                                 # CPUs, about 1 level off fp32 (python -m mmkit.bench); see network_call
+                                 # CPUs, 1-3 levels off fp32 (python -m mmkit.bench); see network_call
     compile: bool | str = "auto"  # torch.compile (inductor): exact, 2.3-2.9x eager fp32 at 720 px on a 2-core
                                   # CPU, after ~15 s of compiling once per frame size; "auto": on a CPU, for
                                   # dynamic and static modes, when the clip is long enough to pay that back

@@ -223,10 +223,11 @@ def test_a_failing_compile_falls_back_to_the_eager_network(clip, monkeypatch):
     assert np.array_equal(fallen, eager)
 
 
-def test_bf16_keeps_the_encoder_in_fp32_and_stays_within_two_levels():
+def test_bf16_keeps_the_encoder_in_fp32_and_stays_within_a_few_levels():
     """alpha multiplies the encoder's rounding in D = (E_b - E_a) * alpha, so --bf16 autocasts only the
-    manipulator and decoder: on the sample clip at alpha 20 the shipped light network stays within 2 levels of
-    fp32 (bf16 everywhere: 4.7, python -m mmkit.bench)."""
+    manipulator and decoder: on the sample clip at alpha 20 the shipped light network stays within 3 levels of
+    fp32 and under half a level on average (38,000-step weights: 3 at 2e-6 of the values, mean 0.29; bf16
+    everywhere is 5.1 levels off, python -m mmkit.bench.inference --models light --sizes 384 --no-compile)."""
     from mmkit.data.samples import sample_path
     from mmkit.pretrained import load_pretrained
     from mmkit.video_io import read_video
@@ -249,4 +250,4 @@ def test_bf16_keeps_the_encoder_in_fp32_and_stays_within_two_levels():
     bf16 = np.stack(list(magnify_frames(frames, replace(cfg, bf16=True), net)))
     assert dtypes == {"encoder": torch.float32, "manipulator": torch.bfloat16, "decoder": torch.bfloat16}
     diff = np.abs(bf16.astype(int) - fp32)
-    assert 0 < diff.max() <= 2
+    assert 0 < diff.max() <= 3 and diff.mean() < 0.5
