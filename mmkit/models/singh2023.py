@@ -197,8 +197,7 @@ class MagnificationNet(nn.Module):
     # -- the three stages -------------------------------------------------------------------------
     def encode(self, prev: Tensor, cur: Tensor) -> Encoded:
         """Encode a pair of frames ``(B, 3, H, W)``; any H, W (padded inside, cropped in decode)."""
-        if prev.shape != cur.shape:
-            raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
+        _check_pair(prev, cur)
         size = (prev.shape[-2], prev.shape[-1])
         prev, cur = self._pad(prev), self._pad(cur)
         e_a, e_b, app = self.encoder(prev, cur)
@@ -222,8 +221,7 @@ class MagnificationNet(nn.Module):
     def motion_only(self, prev: Tensor, cur: Tensor, alpha: Alpha) -> Tensor:
         """``D = (E_b - E_a) * alpha`` alone: the encoder without its appearance branch, no manipulator or
         decoder. Equal to ``intermediates(...).motion`` at under half the cost: what the frozen proxy gives L_M."""
-        if prev.shape != cur.shape:
-            raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
+        _check_pair(prev, cur)
         e_a, e_b = self.encoder.shape_features(self._pad(prev), self._pad(cur))
         return (e_b - e_a) * _alpha_like(alpha, e_a)
 
@@ -254,6 +252,11 @@ class MagnificationNet(nn.Module):
         if ph or pw:
             x = F.pad(x, (0, pw, 0, ph), mode="replicate")
         return x
+
+
+def _check_pair(prev: Tensor, cur: Tensor) -> None:
+    if prev.shape != cur.shape:
+        raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
 
 
 def _alpha_like(alpha: Alpha, ref: Tensor) -> Tensor:
