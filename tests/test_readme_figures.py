@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "data" / "runs"
 
 #: README row label (its start) -> run folder
-README_ROWS = {"light student (shipped": "light_student", "light student at 16,000": "light_student_16000",
+README_ROWS = {"light student (shipped": "light_student", "light student at 23,000": "light_student_23000",
                "light without L_M": "light_no_lm", "light proxy": "light_proxy", "base student": "base_student",
                "base proxy": "base_proxy", "Oh et al. 2018": "oh2018"}
 
