@@ -80,7 +80,7 @@ def cmd_train(args: argparse.Namespace) -> None:
                       eval_every=args.eval_every, vgg_path=args.vgg, dataset_size=args.dataset_size,
                       cache_dir=args.cache, time_limit=args.time_limit,
                       device=args.device, bf16=args.bf16, channels_last=args.channels_last, workers=args.workers,
-                      ema=args.ema)
+                      ema=args.ema, compile=args.compile)
     train(cfg, args.out, resume=args.resume, progress=not args.quiet)
     if os.environ.get("RANK", "0") == "0":
         print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
@@ -178,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ema", type=float, default=0.0,
                    help="keep a moving average of the weights with this decay (e.g. 0.999; 0: none), used by "
                         "evaluation and export; may be switched on at a --resume")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the network's forward and backward (and the proxy's): the light student's "
+                        "step 1.2-1.5x faster on a 2-core CPU after ~30 s of compiling; the same run, rounded "
+                        "differently; may be switched at a --resume")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)

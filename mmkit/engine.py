@@ -27,7 +27,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
 import torch
@@ -153,7 +153,7 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
     else:
         call = net
     if cfg.compile and cfg.mode != "temporal":
-        return _compiled(call)
+        return compile_or_eager(call)
     return call
 
 
@@ -167,14 +167,15 @@ def encoder_fp32_forward(net: MagnificationNet, prev: torch.Tensor, cur: torch.T
         return net.decode(enc, net.manipulator(motion)).float()
 
 
-def _compiled(net: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    """``torch.compile(net)``, falling back to ``net`` itself (with a warning) if compiling fails."""
+def compile_or_eager(net: Callable[..., Any]) -> Callable[..., Any]:
+    """``torch.compile(net)``, falling back to ``net`` itself (with a warning) if compiling fails; the engine's
+    network call and the trainer's forward (``TrainConfig.compile``) both go through it."""
     import warnings
 
     compiled = torch.compile(net, dynamic=False)
     state = {"call": compiled}
 
-    def call(*args: object) -> torch.Tensor:
+    def call(*args: object) -> Any:
         if state["call"] is compiled:
             try:
                 return compiled(*args)
@@ -183,7 +184,7 @@ def _compiled(net: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
             except Exception as err:  # no compiler, an unsupported platform, ...: the eager network still works
                 first = (str(err).strip().splitlines() or [""])[0][:200]
                 warnings.warn(f"torch.compile failed ({type(err).__name__}: {first}); continuing without it "
-                              "(compile=False hides this)", stacklevel=2)
+                              "(compile=False avoids it)", stacklevel=2)
                 state["call"] = net
         return state["call"](*args)
 

@@ -51,7 +51,7 @@ MIN_TRAIN_SIZE = 16  # smallest training crop (the renderer's shapes need a few 
 #: Settings a resumed run may change: they decide when things happen, not what is learned (``ema`` decides only
 #: what is kept beside the weights; switched on at a resume, the average starts from the resumed weights).
 SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
-                   "time_limit", "proxy_checkpoint", "vgg_path", "workers", "ema")
+                   "time_limit", "proxy_checkpoint", "vgg_path", "workers", "ema", "compile")
 # (proxy_checkpoint and vgg_path are where files lie: a run may move, e.g. from a GPU machine; the proxy's
 # weights are checked by their digest on resume, the VGG-16 file by perceptual_enabled.)
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
@@ -85,6 +85,9 @@ class TrainConfig:
     workers: int = 0                       # processes rendering batches ahead (0: rendered in the training loop)
     ema: float = 0.0                       # decay of a moving average of the weights (mmkit.weight_average), e.g.
     #                                        0.999; evaluation, export and model_from_checkpoint use the average
+    compile: bool = False                  # torch.compile the network's forward (and the proxy's D): faster steps
+    #                                        after a compilation at the first one; rounding differs from eager, so
+    #                                        switching it at a resume goes on with the run, not bit for bit
 
     def validate(self) -> None:
         if self.model not in MODEL_NAMES:
@@ -318,6 +321,15 @@ class Trainer:
             raise MMKitError(f"{self.run_dir} already holds a run; pass --resume to continue it "
                              "or choose another folder")
         self.forward = _Forward(self.model)
+        self.proxy_motion = self.proxy.motion_only if self.proxy is not None else None
+        if cfg.compile:
+            if self.world > 1:
+                raise MMKitError("compile works for one process only (it is not tested with DistributedDataParallel)")
+            from .engine import compile_or_eager
+
+            self.forward = compile_or_eager(self.forward)
+            if self.proxy is not None:
+                self.proxy_motion = compile_or_eager(self.proxy.motion_only)
         if self.world > 1:
             from torch.nn.parallel import DistributedDataParallel
 
@@ -441,7 +453,7 @@ class Trainer:
                     prev_clean, cur_clean = (x.contiguous(memory_format=torch.channels_last)
                                              for x in (prev_clean, cur_clean))
                 with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
-                    proxy_motion = self.proxy.motion_only(prev_clean, cur_clean, batch["alpha"]).float()
+                    proxy_motion = self.proxy_motion(prev_clean, cur_clean, batch["alpha"]).float()
         with record_function("mmkit.forward"), \
                 torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.bf16):
             out = self.forward(prev, cur, batch["alpha"])

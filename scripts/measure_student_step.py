@@ -3,6 +3,8 @@ pair cache, measured in one run (the two alternate, so that a machine whose spee
 
     OMP_NUM_THREADS=2 .venv/bin/python scripts/measure_student_step.py data/runs/light_student --cache CACHE
 
+``--compile`` adds each variant with ``TrainConfig.compile`` (torch.compile), alternating with the others.
+
 CACHE is a folder built by ``python -m mmkit.data.cache CACHE --pairs 100000`` for the run's data config
 (without ``--cache`` only the rendered variant is timed). The run's weights and the checkpoint are not touched:
 a fresh trainer with the run's config trains in a temporary folder, on the batches of steps 0, 1, 2, ...
@@ -62,6 +64,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--cache", default=None, help="pair cache of the run's data (python -m mmkit.data.cache)")
     p.add_argument("--steps", type=int, default=30, help="steps per timing")
     p.add_argument("--rounds", type=int, default=2, help="alternations of the variants")
+    p.add_argument("--compile", action="store_true",
+                   help="also time each variant with torch.compile (TrainConfig.compile; each timing's warm-up "
+                        "step compiles)")
     p.add_argument("--parts", action="store_true", help="break the step down (the cached variant if given)")
     args = p.parse_args(argv)
     saved = json.loads(open(f"{args.run}/config.json").read())
@@ -70,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     variants = {"rendered on the fly": cfg}
     if args.cache:
         variants["read from the cache"] = replace(cfg, cache_dir=args.cache)
+    if args.compile:
+        variants.update({f"{name}, compiled": replace(c, compile=True) for name, c in list(variants.items())})
     rates: dict[str, list[float]] = {name: [] for name in variants}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the VGG-16 notice, once per trainer
@@ -80,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, rs in rates.items():
         mean = sum(rs) / len(rs)
         ref = ref or mean
-        print(f"{name:<22}{mean:>7.2f} steps/s  x{mean / ref:.2f}  (rounds: {', '.join(f'{x:.2f}' for x in rs)})")
+        print(f"{name:<32}{mean:>7.2f} steps/s  x{mean / ref:.2f}  (rounds: {', '.join(f'{x:.2f}' for x in rs)})")
     if args.parts:
         name, c = list(variants.items())[-1]
         with warnings.catch_warnings():

@@ -35,3 +35,17 @@ def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
               if m}
     assert set(shares) == {p.removeprefix("mmkit.") for p in module.PARTS}  # every part, the proxy included
     assert abs(sum(shares.values()) - 100) < 0.5 and shares["backward"] > 0 and shares["proxy"] > 0
+
+
+def test_compile_adds_a_compiled_variant_of_each(tmp_path, capsys):
+    tiny = TrainConfig(steps=1, batch_size=2, data=DataConfig(size=32), checkpoint_every=1,
+                       weights=LossWeights(perceptual=0.0, proxy=0.0), stage="student")
+    train(tiny, tmp_path / "run", progress=False)
+    spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main([str(tmp_path / "run"), "--compile", "--steps", "1", "--rounds", "1"])
+    rows = [m for m in (re.match(r"(.+?)\s+([\d.]+) steps/s  x([\d.]+)", line)
+                        for line in capsys.readouterr().out.splitlines()) if m]
+    assert [m[1] for m in rows] == ["rendered on the fly", "rendered on the fly, compiled"]
+    assert all(float(m[2]) > 0 for m in rows)

@@ -230,3 +230,30 @@ def test_rendering_workers_give_the_same_run(tmp_path, dataset_size):
     assert_same_weights(inline, weights_of(tmp_path / "cut" / "checkpoint.pt"))
     with pytest.raises(MMKitError, match="workers"):
         train(replace(run, workers=-1), tmp_path / "bad", progress=False)
+
+
+def test_compiled_training_is_the_eager_run_to_float_rounding_and_may_be_switched_at_a_resume(tmp_path):
+    """`--compile` compiles the student's forward (with its backward) and the proxy's D: the same run, rounded
+    differently; cut by its time limit, a compiled run resumes eagerly (compile is a schedule field)."""
+    import warnings
+
+    from torch._dynamo.utils import counters
+
+    train(replace(TINY, steps=2), tmp_path / "proxy", progress=False)
+    student = replace(TINY, steps=3, stage="student", proxy_checkpoint=str(tmp_path / "proxy" / "checkpoint.pt"))
+    train(student, tmp_path / "eager", progress=False)
+    counters.clear()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="torch.compile failed")   # a fallback to eager would pass unseen
+        train(replace(student, compile=True), tmp_path / "compiled", progress=False)
+        train(replace(student, compile=True, time_limit=1e-9), tmp_path / "cut", progress=False)
+    assert counters["stats"]["unique_graphs"] >= 2                          # the student's forward and the proxy's D
+    train(student, tmp_path / "cut", resume=True, progress=False)
+    eager = weights_of(tmp_path / "eager" / "checkpoint.pt")
+    for run in ("compiled", "cut"):
+        other = weights_of(tmp_path / run / "checkpoint.pt")
+        for k in eager:
+            torch.testing.assert_close(other[k], eager[k], rtol=1e-4, atol=1e-5)
+    logs = {run: [float(r["total"]) for r in csv.DictReader(open(tmp_path / run / "loss_log.csv"))]
+            for run in ("eager", "compiled")}
+    assert logs["compiled"] == pytest.approx(logs["eager"], rel=1e-4)
