@@ -180,8 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "evaluation and export; may be switched on at a --resume")
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the network's forward and backward (and the proxy's): the light student's "
-                        "step 1.2-1.5x faster on a 2-core CPU after ~30 s of compiling; the same run, rounded "
-                        "differently; may be switched at a --resume")
+                        "cached step 1.25x faster on a 2-core CPU after ~30 s of compiling "
+                        "(scripts/measure_student_step.py --compile); the same run, rounded differently; may be "
+                        "switched at a --resume")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)

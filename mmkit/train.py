@@ -315,6 +315,8 @@ class Trainer:
             self.cache = CachedPairs(cfg.cache_dir, cfg.data, cfg.dataset_size)
         if cfg.time_limit and self.world > 1:
             raise MMKitError("time_limit works for one process only (the ranks would stop at different steps)")
+        if cfg.compile and self.world > 1:
+            raise MMKitError("compile works for one process only (it is not tested with DistributedDataParallel)")
         if resume and self.ckpt_path.exists():
             self._restore(load_checkpoint(self.ckpt_path))
         elif self.run_dir.exists() and any(self.run_dir.iterdir()) and not resume:
@@ -323,8 +325,6 @@ class Trainer:
         self.forward = _Forward(self.model)
         self.proxy_motion = self.proxy.motion_only if self.proxy is not None else None
         if cfg.compile:
-            if self.world > 1:
-                raise MMKitError("compile works for one process only (it is not tested with DistributedDataParallel)")
             from .engine import compile_or_eager
 
             self.forward = compile_or_eager(self.forward)

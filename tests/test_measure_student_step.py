@@ -12,6 +12,14 @@ from mmkit.train import TrainConfig, train
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "measure_student_step.py"
 
 
+def load_script():
+    """The script as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
     tiny = TrainConfig(steps=1, batch_size=2, data=DataConfig(size=32), dataset_size=8, checkpoint_every=1,
                        weights=LossWeights(perceptual=0.0))
@@ -19,9 +27,7 @@ def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
     train(replace(tiny, stage="student", proxy_checkpoint=str(tmp_path / "proxy" / "checkpoint.pt")),
           tmp_path / "student", progress=False)
     build_cache(tmp_path / "cache", tiny.data, 8, workers=1)
-    spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script()
     module.main([str(tmp_path / "student"), "--cache", str(tmp_path / "cache"), "--steps", "1", "--rounds", "2",
                  "--parts"])
     out = capsys.readouterr().out.splitlines()
@@ -41,9 +47,7 @@ def test_compile_adds_a_compiled_variant_of_each(tmp_path, capsys):
     tiny = TrainConfig(steps=1, batch_size=2, data=DataConfig(size=32), checkpoint_every=1,
                        weights=LossWeights(perceptual=0.0, proxy=0.0), stage="student")
     train(tiny, tmp_path / "run", progress=False)
-    spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script()
     module.main([str(tmp_path / "run"), "--compile", "--steps", "1", "--rounds", "1"])
     rows = [m for m in (re.match(r"(.+?)\s+([\d.]+) steps/s  x([\d.]+)", line)
                         for line in capsys.readouterr().out.splitlines()) if m]
