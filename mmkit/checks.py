@@ -79,3 +79,47 @@ def check_flag(label: str, value: object) -> None:
     """Refuse anything but True or False (a string "no" would count as true)."""
     if not isinstance(value, (bool, np.bool_)):
         raise MMKitError(f"{label} must be True or False, got {value!r}")
+
+
+def check_clip(frames: object, *, min_frames: int = 2, for_what: str = "to filter in time", min_side: int = 0,
+               too_small: str = "") -> np.ndarray:
+    """Refuse anything but ``(T, H, W, 3)`` frames in a numpy array, with at least ``min_frames`` frames
+    (``for_what`` says why) and ``min_side`` px on the shorter side (``too_small`` says why); returns them.
+
+    The classical methods and the widgets take clips as arrays; this is their shared first check.
+
+    >>> check_clip(np.zeros((1, 8, 8, 3)), for_what="to see motion")
+    Traceback (most recent call last):
+    ...
+    mmkit.errors.MMKitError: need at least 2 frames to see motion, got T=1
+    """
+    if not isinstance(frames, np.ndarray):
+        raise MMKitError(f"frames must be a numpy array (T, H, W, 3), got {type(frames).__name__}")
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise MMKitError(f"frames must be shaped (T, H, W, 3) with RGB last, got shape {frames.shape}")
+    t, h, w, _ = frames.shape
+    if t < min_frames:
+        raise MMKitError(f"need at least {min_frames} frames {for_what}, got T={t}")
+    if min(h, w) < min_side:
+        raise MMKitError(f"frames of {h}x{w} px are too small: {too_small}")
+    return frames
+
+
+def check_pixels(frames: np.ndarray) -> None:
+    """Refuse pixel values other than uint8 (0-255) or finite floats in [0, 1] (with 0.01 of slack for rounding).
+
+    >>> check_pixels(np.zeros((2, 8, 8, 3), np.int16))
+    Traceback (most recent call last):
+    ...
+    mmkit.errors.MMKitError: frames must be uint8 (0-255) or float (0-1), got dtype int16
+    """
+    if frames.dtype == np.uint8:
+        return
+    if not np.issubdtype(frames.dtype, np.floating):
+        raise MMKitError(f"frames must be uint8 (0-255) or float (0-1), got dtype {frames.dtype}")
+    if not np.isfinite(frames).all():
+        raise MMKitError("frames contain NaN or infinite values")
+    lo, hi = float(frames.min()), float(frames.max())
+    if lo < -0.01 or hi > 1.01:
+        raise MMKitError(f"float frames must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]: "
+                         "divide 0-255 data by 255 or pass it as uint8")

@@ -87,7 +87,7 @@ from .classical.riesz import (
 )
 from .classical.steerable import SteerablePyramid
 from .classical.temporal import ideal_bandpass, iir_bandpass
-from .checks import check_number
+from .checks import check_clip, check_number
 from .engine import CLASSICAL, MODES, MagnifyConfig, _to_batch, _to_frames, load_method, make_filter
 from .errors import MMKitError
 from .filters import StreamingIIR, check_band
@@ -151,14 +151,9 @@ def check_index(index: object, n: int, what: str = "frame index") -> int:
 
 
 def _check_frames(frames: object) -> np.ndarray:
-    if not isinstance(frames, np.ndarray):
-        raise MMKitError(f"frames must be a numpy array (T, H, W, 3), got {type(frames).__name__}")
-    if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise MMKitError(f"frames must be shaped (T, H, W, 3) with RGB last, got shape {frames.shape}")
+    check_clip(frames, for_what="to see motion")
     if frames.dtype != np.uint8:
         raise MMKitError(f"frames must be uint8, got {frames.dtype}; convert with (x * 255).round().astype(np.uint8)")
-    if frames.shape[0] < 2:
-        raise MMKitError(f"need at least 2 frames to see motion, got {frames.shape[0]}")
     return frames
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from bad_frames import bad_frames
 from mmkit.classical import (LinearConfig, collapse_laplacian, gaussian_blur_down, ideal_bandpass, iir_bandpass,
                              laplacian_pyramid, level_alphas, magnify_linear, max_pyramid_levels, upsample)
 from mmkit.errors import MMKitError
@@ -199,16 +200,7 @@ def test_uint8_in_gives_uint8_out_and_alpha_zero_returns_the_input():
         assert np.abs(same.astype(int) - clip.astype(int)).max() <= 1
 
 
-@pytest.mark.parametrize("frames, match", [
-    (np.zeros((16, 32, 32), np.uint8), "shaped"),
-    (np.zeros((16, 32, 32, 4), np.uint8), "shaped"),
-    (np.zeros((1, 32, 32, 3), np.uint8), "at least 2 frames"),
-    (np.zeros((16, 8, 32, 3), np.uint8), "too small"),
-    (np.full((16, 32, 32, 3), np.nan, np.float32), "NaN"),
-    (np.full((16, 32, 32, 3), 200.0, np.float32), r"\[0, 1\]"),
-    (np.zeros((16, 32, 32, 3), np.int64), "dtype"),
-    ([[[[0, 0, 0]]]], "numpy array"),
-])
+@pytest.mark.parametrize("frames, match", bad_frames(8))
 def test_magnify_rejects_bad_frames(frames, match):
     with pytest.raises(MMKitError, match=match):
         magnify_linear(frames, LinearConfig(low_hz=1.0, high_hz=5.0), fps=FPS)

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import mmkit
+from bad_frames import bad_frames
 from mmkit.classical import PhaseConfig, magnify_phase
 from mmkit.classical.phase import butter_filter, estimate_gib
 from mmkit.classical.temporal import iir_bandpass
@@ -132,14 +133,7 @@ def test_config_rejects_bad_values(kwargs, match):
         PhaseConfig(**kwargs)
 
 
-@pytest.mark.parametrize("frames, match", [
-    (np.zeros((16, 32, 32), np.uint8), "shaped"),
-    (np.zeros((1, 32, 32, 3), np.uint8), "at least 2 frames"),
-    (np.zeros((16, 12, 32, 3), np.uint8), "too small"),
-    (np.full((16, 32, 32, 3), np.nan, np.float32), "NaN"),
-    (np.full((16, 32, 32, 3), 200.0, np.float32), r"\[0, 1\]"),
-    ([[[[0, 0, 0]]]], "numpy array"),
-])
+@pytest.mark.parametrize("frames, match", bad_frames(12))
 def test_magnify_rejects_bad_frames(frames, match):
     with pytest.raises(MMKitError, match=match):
         magnify_phase(frames, PhaseConfig(low_hz=1.0, high_hz=5.0), fps=FPS)

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 import mmkit
+from bad_frames import bad_frames
 from mmkit.classical import RieszConfig, RieszMagnifier, magnify_riesz
 from mmkit.classical.registry import METHODS
 from mmkit.classical.riesz import (
@@ -255,16 +256,7 @@ def test_config_rejects_bad_values(kwargs, match):
         RieszConfig(**kwargs)
 
 
-@pytest.mark.parametrize("frames, match", [
-    (np.zeros((16, 32, 32), np.uint8), "shaped"),
-    (np.zeros((16, 32, 32, 4), np.uint8), "shaped"),
-    (np.zeros((1, 32, 32, 3), np.uint8), "at least 2 frames"),
-    (np.zeros((16, 7, 32, 3), np.uint8), "too small"),
-    (np.full((16, 32, 32, 3), np.nan, np.float32), "NaN"),
-    (np.full((16, 32, 32, 3), 200.0, np.float32), r"\[0, 1\]"),
-    (np.zeros((16, 32, 32, 3), np.int64), "dtype"),
-    ([[[[0, 0, 0]]]], "numpy array"),
-])
+@pytest.mark.parametrize("frames, match", bad_frames(7))
 def test_magnify_rejects_bad_frames(frames, match):
     with pytest.raises(MMKitError, match=match):
         magnify_riesz(frames, cfg(), fps=FPS)

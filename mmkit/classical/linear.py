@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from mmkit.checks import check_choice, check_int, check_number
+from mmkit.checks import check_choice, check_clip, check_int, check_number, check_pixels
 from mmkit.errors import MMKitError
 
 from .pyramids import collapse_laplacian, laplacian_pyramid, max_pyramid_levels
@@ -135,32 +135,17 @@ def estimate_gib(shape: tuple[int, ...]) -> float:
 
 def _frames_to_tensor(frames: np.ndarray, max_memory_gb: float) -> tuple[Tensor, bool]:
     """Check ``(T, H, W, 3)`` uint8 or float [0, 1] frames; return float32 ``(T, 3, H, W)`` and "was uint8"."""
-    if not isinstance(frames, np.ndarray):
-        raise MMKitError(f"frames must be a numpy array (T, H, W, 3), got {type(frames).__name__}")
-    if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise MMKitError(f"frames must be shaped (T, H, W, 3) with RGB last, got shape {frames.shape}")
-    t, h, w, _ = frames.shape
-    if t < 2:
-        raise MMKitError(f"need at least 2 frames to filter in time, got T={t}")
-    if min(h, w) < MIN_FRAME_SIDE:
-        raise MMKitError(f"frames of {h}x{w} px are too small: the pyramid needs >= {MIN_FRAME_SIDE} px on the "
-                         "shorter side for one amplified level")
+    check_clip(frames, min_side=MIN_FRAME_SIDE,
+               too_small=f"the pyramid needs >= {MIN_FRAME_SIDE} px on the shorter side for one amplified level")
     gib = estimate_gib(frames.shape)
     if gib > max_memory_gb:
         raise MMKitError(f"magnifying {frames.shape} frames needs about {gib:.2f} GiB (> max_memory_gb="
                          f"{max_memory_gb}): use fewer frames, crop or down-scale, or raise max_memory_gb")
+    check_pixels(frames)
     if frames.dtype == np.uint8:
         x = frames.astype(np.float32)
         x /= np.float32(255.0)
         return torch.from_numpy(x).permute(0, 3, 1, 2), True
-    if not np.issubdtype(frames.dtype, np.floating):
-        raise MMKitError(f"frames must be uint8 (0-255) or float (0-1), got dtype {frames.dtype}")
-    if not np.isfinite(frames).all():
-        raise MMKitError("frames contain NaN or infinite values")
-    lo, hi = float(frames.min()), float(frames.max())
-    if lo < -0.01 or hi > 1.01:
-        raise MMKitError(f"float frames must lie in [0, 1], got values in [{lo:.3g}, {hi:.3g}]: "
-                         "divide 0-255 data by 255 or pass it as uint8")
     return torch.from_numpy(frames.astype(np.float32)).permute(0, 3, 1, 2), False
 
 

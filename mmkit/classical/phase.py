@@ -50,7 +50,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from mmkit.checks import check_choice, check_flag, check_int, check_number
+from mmkit.checks import check_choice, check_clip, check_flag, check_int, check_number
 from mmkit.errors import MMKitError
 from mmkit.filters import StreamingIIR, butter_bandpass_sos
 
@@ -280,14 +280,9 @@ def run_phase_pipeline(frames: np.ndarray, cfg: PhaseBase, fs: float, method: Ph
     float32 in [0, 1]). Raises :class:`MMKitError` before any work if :func:`estimate_gib` exceeds
     ``max_memory_gb``.
     """
-    if not isinstance(frames, np.ndarray):
-        raise MMKitError(f"frames must be a numpy array (T, H, W, 3), got {type(frames).__name__}")
-    if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise MMKitError(f"frames must be shaped (T, H, W, 3) with RGB last, got shape {frames.shape}")
+    check_clip(frames, min_frames=0, min_side=16,
+               too_small="a steerable pyramid with a band to magnify needs >= 16 px on the shorter side")
     t_len, h, w, _ = frames.shape
-    if min(h, w) < 16:
-        raise MMKitError(f"frames of {h}x{w} px are too small for a steerable pyramid with a band to magnify: "
-                         "use at least 16 px on the shorter side")
     device = torch.device(device)
     pyr = SteerablePyramid(h, w, cfg.orientations, PYRAMIDS[cfg.pyramid], cfg.depth, device=device)
     gib = estimate_gib(frames.shape, pyr, method)
