@@ -1,18 +1,9 @@
 """Scoring on the circles benchmark: returning the input scores exactly the identity baseline."""
 import pytest
-import torch
 
+from helpers import ReturnsInput
 from mmkit.data.benchmarks import CirclesConfig
 from mmkit.evaluate import score_circles
-
-
-class ReturnsInput(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.dummy = torch.nn.Parameter(torch.zeros(1))
-
-    def forward(self, prev, cur, alpha):
-        return cur
 
 
 def test_returning_the_input_scores_the_identity_mse():

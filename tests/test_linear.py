@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from bad_frames import bad_frames
+from helpers import bad_frames
 from mmkit.classical import (LinearConfig, collapse_laplacian, gaussian_blur_down, ideal_bandpass, iir_bandpass,
                              laplacian_pyramid, level_alphas, magnify_linear, max_pyramid_levels, upsample)
 from mmkit.errors import MMKitError

@@ -1,23 +1,13 @@
 """scripts/measure_student_step.py end to end on a tiny student run and a tiny pair cache."""
-import importlib.util
 import re
 from dataclasses import replace
-from pathlib import Path
 
+from helpers import load_script
 from mmkit.data.cache import build_cache
 from mmkit.data.pairs import DataConfig
 from mmkit.losses import LossWeights
 from mmkit.train import TrainConfig, train
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "measure_student_step.py"
-
-
-def load_script():
-    """The script as a module (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("measure_student_step", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
@@ -27,7 +17,7 @@ def test_times_the_runs_step_rendered_and_cached(tmp_path, capsys):
     train(replace(tiny, stage="student", proxy_checkpoint=str(tmp_path / "proxy" / "checkpoint.pt")),
           tmp_path / "student", progress=False)
     build_cache(tmp_path / "cache", tiny.data, 8, workers=1)
-    module = load_script()
+    module = load_script("measure_student_step")
     module.main([str(tmp_path / "student"), "--cache", str(tmp_path / "cache"), "--steps", "1", "--rounds", "2",
                  "--parts"])
     out = capsys.readouterr().out.splitlines()
@@ -47,7 +37,7 @@ def test_compile_adds_a_compiled_variant_of_each(tmp_path, capsys):
     tiny = TrainConfig(steps=1, batch_size=2, data=DataConfig(size=32), checkpoint_every=1,
                        weights=LossWeights(perceptual=0.0, proxy=0.0), stage="student")
     train(tiny, tmp_path / "run", progress=False)
-    module = load_script()
+    module = load_script("measure_student_step")
     module.main([str(tmp_path / "run"), "--compile", "--steps", "1", "--rounds", "1"])
     rows = [m for m in (re.match(r"(.+?)\s+([\d.]+) steps/s  x([\d.]+)", line)
                         for line in capsys.readouterr().out.splitlines()) if m]

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import mmkit
-from bad_frames import bad_frames
+from helpers import bad_frames
 from mmkit.classical import PhaseConfig, magnify_phase
 from mmkit.classical.phase import butter_filter, estimate_gib
 from mmkit.classical.temporal import iir_bandpass

@@ -13,7 +13,7 @@ import pytest
 import torch
 
 import mmkit
-from bad_frames import bad_frames
+from helpers import bad_frames
 from mmkit.classical import RieszConfig, RieszMagnifier, magnify_riesz
 from mmkit.classical.registry import METHODS
 from mmkit.classical.riesz import (

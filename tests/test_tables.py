@@ -5,8 +5,8 @@ from dataclasses import replace
 import matplotlib
 import numpy as np
 import pytest
-import torch
 
+from helpers import ReturnsInput
 from mmkit import tables as T
 from mmkit.data.benchmarks import CirclesConfig, RodConfig, circles_video, rod_signal
 from mmkit.errors import MMKitError
@@ -16,17 +16,6 @@ from mmkit.train import TrainConfig
 matplotlib.use("Agg")
 
 ROD = RodConfig(n_frames=24, width=96)
-
-
-class ReturnsInput(torch.nn.Module):
-    """A "network" that returns the current frame: it scores exactly the input-unchanged baseline."""
-
-    def __init__(self):
-        super().__init__()
-        self.dummy = torch.nn.Parameter(torch.zeros(1))
-
-    def forward(self, prev, cur, alpha):
-        return cur
 
 
 @pytest.fixture(scope="module")

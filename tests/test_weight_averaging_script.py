@@ -1,28 +1,20 @@
 """scripts/measure_weight_averaging.py: its average of checkpoints, and the script end to end on tiny runs."""
-import importlib.util
 import subprocess
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import torch
 
+from helpers import SCRIPTS, load_script
 from mmkit.train import TrainConfig, train
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "measure_weight_averaging.py"
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("measure_weight_averaging", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+SCRIPT = SCRIPTS / "measure_weight_averaging.py"
 
 
 def test_average_is_the_mean_of_float_weights_and_keeps_the_last_integer_buffers():
     states = [{"model": {"w": torch.tensor([0.0, 2.0]), "n": torch.tensor(1)}},
               {"model": {"w": torch.tensor([2.0, 6.0]), "n": torch.tensor(7)}}]
-    out = load_script().average(states)
+    out = load_script("measure_weight_averaging").average(states)
     assert torch.equal(out["w"], torch.tensor([1.0, 4.0])) and int(out["n"]) == 7
 
 
