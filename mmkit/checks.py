@@ -82,9 +82,9 @@ def check_flag(label: str, value: object) -> None:
 
 
 def check_clip(frames: object, *, min_frames: int = 2, for_what: str = "to filter in time", min_side: int = 0,
-               too_small: str = "") -> np.ndarray:
+               too_small: str = "") -> None:
     """Refuse anything but ``(T, H, W, 3)`` frames in a numpy array, with at least ``min_frames`` frames
-    (``for_what`` says why) and ``min_side`` px on the shorter side (``too_small`` says why); returns them.
+    (``for_what`` says why) and ``min_side`` px on the shorter side (``too_small`` says why).
 
     The classical methods and the widgets take clips as arrays; this is their shared first check.
 
@@ -102,7 +102,6 @@ def check_clip(frames: object, *, min_frames: int = 2, for_what: str = "to filte
         raise MMKitError(f"need at least {min_frames} frames {for_what}, got T={t}")
     if min(h, w) < min_side:
         raise MMKitError(f"frames of {h}x{w} px are too small: {too_small}")
-    return frames
 
 
 def check_pixels(frames: np.ndarray) -> None:

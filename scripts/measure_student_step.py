@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--compile", action="store_true",
                    help="also time each variant with torch.compile (TrainConfig.compile; each timing's warm-up "
                         "step compiles)")
-    p.add_argument("--parts", action="store_true", help="break the step down (the last variant: cached if given, compiled if --compile)")
+    p.add_argument("--parts", action="store_true",
+                   help="break the step down (the last variant: cached if given, compiled if --compile)")
     args = p.parse_args(argv)
     saved = json.loads(open(f"{args.run}/config.json").read())
     saved.pop("world_size", None)
