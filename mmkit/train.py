@@ -39,6 +39,7 @@ from . import __version__
 from .atomic import atomic_path
 from .checks import check_int, check_number
 from .data.pairs import DataConfig, SyntheticPairs
+from .data.workers import one_thread_per_process
 from .errors import MMKitError
 from .losses import LossWeights, total_loss
 from .memory import GIB, TRAIN_BYTES_PER_PIXEL, check_fits, device_gib
@@ -436,7 +437,8 @@ class Trainer:
                 step += 1
         loader = torch.utils.data.DataLoader(
             steps, batch_size=None, sampler=range(self.step, self.cfg.steps),
-            num_workers=self.cfg.workers, prefetch_factor=4, pin_memory=self.device.type == "cuda")
+            num_workers=self.cfg.workers, prefetch_factor=4, pin_memory=self.device.type == "cuda",
+            worker_init_fn=one_thread_per_process)
         for batch in loader:
             yield {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
 

@@ -51,3 +51,15 @@ def test_proxy_speed_prints_every_variant_and_motion_only_is_exact(capsys):
     assert float(rows["whole pass fp32"][-2]) == 1.0        # the reference against itself
     assert float(rows["motion_only fp32"][-1]) == 0.0       # the same D, bit for bit
     assert float(rows["motion_only bf16 + c-last"][-1]) > 0.0  # bf16 changes D, and the row says by how much
+
+
+def test_cache_speed_builds_both_ways_and_finds_the_same_pairs(capsys):
+    from mmkit.bench import cache_speed
+
+    cache_speed.main(["--pairs", "4", "--size", "32", "--workers", "2"])
+    out = capsys.readouterr().out
+    rates = [float(line.split(",")[1].split()[0]) for line in out.splitlines() if "pairs/s" in line]
+    assert len(rates) == 2 and min(rates) > 0
+    ratio = float(out.split("process: x")[1].split()[0])
+    assert abs(ratio - rates[1] / rates[0]) <= 0.05 + 0.01 * ratio
+    assert "the two caches are identical" in out
