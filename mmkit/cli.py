@@ -81,7 +81,7 @@ def cmd_train(args: argparse.Namespace) -> None:
                       cache_dir=args.cache, time_limit=args.time_limit,
                       device=args.device, bf16=args.bf16, channels_last=args.channels_last, workers=args.workers,
                       ema=args.ema, compile=args.compile)
-    train(cfg, args.out, resume=args.resume, progress=not args.quiet)
+    train(cfg, args.out, resume=args.resume, progress=not args.quiet, branch_from=args.branch_from)
     if os.environ.get("RANK", "0") == "0":
         print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
 
@@ -184,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(scripts/measure_student_step.py --compile); the same run, rounded differently; may be "
                         "switched at a --resume")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    p.add_argument("--branch-from", default=None, metavar="RUN",
+                   help="start this new run from another run's checkpoint (weights, Adam's moments, weight average, "
+                        "step, data position), e.g. to switch L_M on or off from there (--ablate, --proxy, --stage "
+                        "and --lr may differ; the rest must match); with --resume the same command continues it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 

@@ -55,6 +55,11 @@ SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval
                    "time_limit", "proxy_checkpoint", "vgg_path", "workers", "ema", "compile")
 # (proxy_checkpoint and vgg_path are where files lie: a run may move, e.g. from a GPU machine; the proxy's
 # weights are checked by their digest on resume, the VGG-16 file by perceptual_enabled.)
+#: Settings a branch (``Trainer(branch_from=...)``) may set apart from the run it starts from: what is learned
+#: from its step on (the loss terms, the teacher, the stage's inputs, the learning rate). The rest (model, seed,
+#: data, batch, precision) must match, so that the branch goes on from the same weights on the same pairs in the
+#: same order.
+BRANCH_FIELDS = ("stage", "weights", "proxy_checkpoint", "lr")
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
 EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
 
@@ -281,7 +286,10 @@ class Trainer:
     """One training run in ``run_dir``; ``run()`` trains up to ``cfg.steps`` and returns the model."""
 
     def __init__(self, cfg: TrainConfig, run_dir: str | os.PathLike, resume: bool = False,
-                 progress: bool = True) -> None:
+                 progress: bool = True, branch_from: str | os.PathLike | None = None) -> None:
+        """``branch_from``: a run folder or checkpoint to start this new run from (see :meth:`_branch`); a
+        folder that already holds a checkpoint is resumed instead (with ``resume``), so the same command
+        continues the branch."""
         cfg.validate()
         self.cfg, self.run_dir = cfg, Path(run_dir)
         if self.run_dir.exists() and not self.run_dir.is_dir():
@@ -323,6 +331,8 @@ class Trainer:
         elif self.run_dir.exists() and any(self.run_dir.iterdir()) and not resume:
             raise MMKitError(f"{self.run_dir} already holds a run; pass --resume to continue it "
                              "or choose another folder")
+        elif branch_from is not None:
+            self._branch(Path(branch_from))
         self.forward = _Forward(self.model)
         self.proxy_motion = self.proxy.motion_only if self.proxy is not None else None
         if cfg.compile:
@@ -388,6 +398,57 @@ class Trainer:
         torch.set_rng_state(state["torch_rng"])
         self.step = int(state["step"])
         self._truncate_log(self.step)
+
+    def _branch(self, source: Path) -> None:
+        """Start from another run's checkpoint: its weights, Adam's moments, weight average, step, data position
+        and random state, so that a branch with nothing changed is that run resumed, bit for bit. Only
+        :data:`BRANCH_FIELDS` (and the schedule) may differ: e.g. L_M switched on from here, or off. The parent's
+        log rows up to the step are copied, so that the branch's logs hold its whole history; ``branch.json``
+        records where it came from."""
+        ckpt = source / "checkpoint.pt" if source.is_dir() else source
+        state = load_checkpoint(ckpt)
+        saved = TrainConfig.from_dict(state["train_config"])
+        free = {name: getattr(self.cfg, name) for name in SCHEDULE_FIELDS + BRANCH_FIELDS}
+        if dataclasses.replace(saved, **free) != self.cfg:
+            differ = [f.name for f in dataclasses.fields(TrainConfig)
+                      if f.name not in free and getattr(saved, f.name) != getattr(self.cfg, f.name)]
+            raise MMKitError(f"{ckpt} was trained with other {', '.join(differ)}; a branch may change only "
+                             f"{', '.join(BRANCH_FIELDS)} (and the schedule)")
+        if state.get("world_size", 1) != self.world:
+            raise MMKitError(f"{ckpt} was trained by {state.get('world_size', 1)} processes; branch it with as "
+                             f"many (this run has {self.world}), or the data order would change")
+        step = int(state["step"])
+        if step >= self.cfg.steps:
+            raise MMKitError(f"{ckpt} is at step {step}; give the branch more steps than that (--steps)")
+        self.model.load_state_dict(state["model"])
+        if state.get("optimizer") is not None:
+            self.opt.load_state_dict(state["optimizer"])
+            for group in self.opt.param_groups:  # the branch's own rate (Adam's moments do not depend on it)
+                group["lr"] = self.cfg.lr
+        elif self.rank == 0:
+            warnings.warn(f"{ckpt} holds no optimizer state: the branch starts with fresh Adam moments",
+                          stacklevel=2)
+        if self.average is not None and state.get("ema") is not None:
+            load_average_state(self.average, state)
+        torch.set_rng_state(state["torch_rng"])
+        self.step = step
+        if self.rank != 0:
+            return
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name, fields in ((self.log_path.name, LOG_FIELDS), (self.eval_path.name, EVAL_FIELDS)):
+            parent_log = ckpt.parent / name
+            if parent_log.exists():
+                with open(parent_log, newline="") as f:
+                    rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
+                with atomic_path(self.run_dir / name) as tmp, open(tmp, "w", newline="") as f:
+                    w = csv.DictWriter(f, fields, extrasaction="ignore")
+                    w.writeheader()
+                    w.writerows(rows)
+        record = {"branched_from": str(ckpt), "step": step, "git_commit": state.get("git_commit"),
+                  "changed": {name: getattr(self.cfg, name) for name in BRANCH_FIELDS
+                              if getattr(saved, name) != getattr(self.cfg, name)}}
+        with atomic_path(self.run_dir / "branch.json") as tmp:
+            tmp.write_text(json.dumps(record, indent=2, default=lambda o: dataclasses.asdict(o)) + "\n")
 
     def _truncate_log(self, step: int) -> None:
         """Drop log rows written after the checkpoint, so that the logs of a resumed run have no repeats."""
@@ -523,6 +584,7 @@ class Trainer:
 
 
 def train(cfg: TrainConfig, run_dir: str | os.PathLike, resume: bool = False,
-          progress: bool = True) -> MagnificationNet:
-    """Train (or resume) a run in ``run_dir``; returns the trained model (its weight average if ``cfg.ema``)."""
-    return Trainer(cfg, run_dir, resume=resume, progress=progress).run()
+          progress: bool = True, branch_from: str | os.PathLike | None = None) -> MagnificationNet:
+    """Train (or resume, or branch from another run) a run in ``run_dir``; returns the trained model (its weight
+    average if ``cfg.ema``)."""
+    return Trainer(cfg, run_dir, resume=resume, progress=progress, branch_from=branch_from).run()

@@ -57,3 +57,20 @@ def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path,
     assert main(["evaluate", "--scenes", "1", "--noise", "0", "--checkpoint", str(tmp_path / "run" / "checkpoint.pt")]) == 0
     assert "checkpoint.pt" in capsys.readouterr().out
     assert main(["evaluate", "--pretrained", "nonexistent"]) == 2
+
+
+def test_train_branch_from_switches_l_m_on_from_another_runs_checkpoint(tmp_path):
+    import json
+
+    from mmkit.train import load_checkpoint
+
+    common = ["--steps", "2", "--batch-size", "1", "--size", "32", "--checkpoint-every", "1", "--log-every", "1",
+              "--quiet"]
+    assert main(["train", "--out", str(tmp_path / "proxy"), "--ablate", "perceptual", *common]) == 0
+    assert main(["train", "--out", str(tmp_path / "no_lm"), "--stage", "student", "--ablate", "perceptual", "proxy",
+                 *common]) == 0
+    assert main(["train", "--out", str(tmp_path / "lm"), "--stage", "student", "--ablate", "perceptual",
+                 "--proxy", str(tmp_path / "proxy" / "checkpoint.pt"), "--branch-from", str(tmp_path / "no_lm"),
+                 *common[:1], "3", *common[2:]]) == 0
+    assert load_checkpoint(tmp_path / "lm" / "checkpoint.pt")["step"] == 3
+    assert json.loads((tmp_path / "lm" / "branch.json").read_text())["changed"]["weights"]["proxy"] == 1.0

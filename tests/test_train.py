@@ -1,5 +1,6 @@
 """Training: both stages run, resume is exact (also after a real SIGKILL), checkpoints are checked."""
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -260,3 +261,55 @@ def test_compiled_training_is_the_eager_run_to_float_rounding_and_may_be_switche
     logs = {run: [float(r["total"]) for r in csv.DictReader(open(tmp_path / run / "loss_log.csv"))]
             for run in ("eager", "compiled")}
     assert logs["compiled"] == pytest.approx(logs["eager"], rel=1e-4)
+
+
+def test_a_branch_with_nothing_changed_is_the_run_resumed_bit_for_bit(tmp_path):
+    """`--branch-from`: the parent's weights, Adam's moments, weight average, step, data position and random state;
+    its logs up to the step are copied, and branch.json says where the branch came from."""
+    run = replace(TINY, ema=0.5, eval_every=2, eval_scenes=1)
+    train(run, tmp_path / "full", progress=False)
+    train(replace(run, steps=4), tmp_path / "parent", progress=False)
+    train(run, tmp_path / "branch", progress=False, branch_from=tmp_path / "parent")
+    full, branch = (load_checkpoint(tmp_path / name / "checkpoint.pt") for name in ("full", "branch"))
+    assert_same_weights(full["model"], branch["model"])
+    assert_same_weights(full["ema"], branch["ema"])
+    for log in ("loss_log.csv", "eval_log.csv"):
+        rows = [list(csv.DictReader(open(tmp_path / name / log))) for name in ("full", "branch")]
+        assert [{k: v for k, v in r.items() if k != "seconds"} for r in rows[0]] == \
+            [{k: v for k, v in r.items() if k != "seconds"} for r in rows[1]]
+    record = json.loads((tmp_path / "branch" / "branch.json").read_text())
+    assert record["step"] == 4 and record["changed"] == {}
+    assert record["branched_from"] == str(tmp_path / "parent" / "checkpoint.pt")
+    # The parent is untouched, and the same command with --resume continues the branch, not the parent.
+    assert load_checkpoint(tmp_path / "parent" / "checkpoint.pt")["step"] == 4
+    train(replace(run, steps=8), tmp_path / "branch", resume=True, progress=False, branch_from=tmp_path / "parent")
+    assert load_checkpoint(tmp_path / "branch" / "checkpoint.pt")["step"] == 8
+
+
+def test_a_branch_may_switch_l_m_on_and_change_the_rate_but_not_the_model_or_data(tmp_path):
+    """The use it is made for: a student trained without L_M, then two branches from one checkpoint, one with L_M
+    against a proxy and one without, the same pairs in the same order (paper Table 4 at equal length)."""
+    train(replace(TINY, steps=2), tmp_path / "proxy", progress=False)
+    no_lm = replace(TINY, stage="student", weights=LossWeights(perceptual=0.0, proxy=0.0))
+    train(replace(no_lm, steps=4), tmp_path / "no_lm", progress=False)
+    with_lm = replace(no_lm, weights=LossWeights(perceptual=0.0), proxy_checkpoint=str(tmp_path / "proxy"
+                                                                                        / "checkpoint.pt"), lr=5e-5)
+    train(with_lm, tmp_path / "lm", progress=False, branch_from=tmp_path / "no_lm" / "checkpoint.pt")
+    train(no_lm, tmp_path / "still_no_lm", progress=False, branch_from=tmp_path / "no_lm")
+    rows = list(csv.DictReader(open(tmp_path / "lm" / "loss_log.csv")))
+    assert [r["proxy"] != "" for r in rows] == [False] * 4 + [True] * 2     # L_M from the branch's step on
+    ckpt = load_checkpoint(tmp_path / "lm" / "checkpoint.pt")
+    assert ckpt["train_config"]["lr"] == 5e-5 and ckpt["proxy_digest"] is not None
+    changed = json.loads((tmp_path / "lm" / "branch.json").read_text())["changed"]
+    assert set(changed) == {"weights", "proxy_checkpoint", "lr"} and changed["weights"]["proxy"] == 1.0
+    assert not all(torch.equal(a, b) for a, b in zip(ckpt["model"].values(),
+                                                     weights_of(tmp_path / "still_no_lm" / "checkpoint.pt").values()))
+    with pytest.raises(MMKitError, match="other batch_size, data; a branch may change only"):
+        train(replace(no_lm, batch_size=3, data=DataConfig(size=40)), tmp_path / "b1", progress=False,
+              branch_from=tmp_path / "no_lm")
+    with pytest.raises(MMKitError, match="at step 4; give the branch more steps"):
+        train(replace(no_lm, steps=4), tmp_path / "b2", progress=False, branch_from=tmp_path / "no_lm")
+    with pytest.raises(MMKitError, match="already holds a run"):
+        train(no_lm, tmp_path / "lm", progress=False, branch_from=tmp_path / "no_lm")
+    with pytest.raises(MMKitError, match="does not exist"):
+        train(no_lm, tmp_path / "b3", progress=False, branch_from=tmp_path / "nowhere")
