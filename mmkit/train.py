@@ -435,27 +435,21 @@ class Trainer:
         if self.rank != 0:
             return
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        for name, fields in ((self.log_path.name, LOG_FIELDS), (self.eval_path.name, EVAL_FIELDS)):
-            parent_log = ckpt.parent / name
-            if parent_log.exists():
-                with open(parent_log, newline="") as f:
-                    rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
-                with atomic_path(self.run_dir / name) as tmp, open(tmp, "w", newline="") as f:
-                    w = csv.DictWriter(f, fields, extrasaction="ignore")
-                    w.writeheader()
-                    w.writerows(rows)
+        self._truncate_log(step, source=ckpt.parent)
         record = {"branched_from": str(ckpt), "step": step, "git_commit": state.get("git_commit"),
                   "changed": {name: getattr(self.cfg, name) for name in BRANCH_FIELDS
                               if getattr(saved, name) != getattr(self.cfg, name)}}
         with atomic_path(self.run_dir / "branch.json") as tmp:
             tmp.write_text(json.dumps(record, indent=2, default=lambda o: dataclasses.asdict(o)) + "\n")
 
-    def _truncate_log(self, step: int) -> None:
-        """Drop log rows written after the checkpoint, so that the logs of a resumed run have no repeats."""
+    def _truncate_log(self, step: int, source: Path | None = None) -> None:
+        """Keep the log rows up to the checkpoint's step, so that the logs of a resumed run have no repeats; with
+        ``source`` (a branch's parent folder), those of that run's logs, written into this run's folder."""
         for path, fields in ((self.log_path, LOG_FIELDS), (self.eval_path, EVAL_FIELDS)):
-            if not path.exists():
+            read = source / path.name if source is not None else path
+            if not read.exists():
                 continue
-            with open(path, newline="") as f:
+            with open(read, newline="") as f:
                 rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
             with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
                 w = csv.DictWriter(f, fields)
