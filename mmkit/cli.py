@@ -73,9 +73,10 @@ def cmd_train(args: argparse.Namespace) -> None:
     from .train import TrainConfig, train
 
     weights = LossWeights(**{name: 0.0 for name in args.ablate})
+    noise = {} if args.shot_noise_max is None else {"shot_noise_max": args.shot_noise_max}
     cfg = TrainConfig(model=args.model, stage=args.stage, proxy_checkpoint=args.proxy, steps=args.steps,
                       batch_size=args.batch_size, lr=args.lr, seed=args.seed, weights=weights,
-                      data=dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed),
+                      data=dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed, **noise),
                       checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                       eval_every=args.eval_every, vgg_path=args.vgg, dataset_size=args.dataset_size,
                       cache_dir=args.cache, time_limit=args.time_limit,
@@ -154,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--seed", type=int, default=0, help="model initialisation seed")
     p.add_argument("--data-seed", type=int, default=0, help="synthetic data seed")
+    p.add_argument("--shot-noise-max", type=float, default=None,
+                   help="students' input noise: std = s * sqrt(255 v) / 255 at intensity v, s ~ U(0, this) "
+                        "(default: DataConfig's, up to ~3.4 of 255 at mid grey); a --cache must match")
     p.add_argument("--ablate", nargs="*", default=[], choices=["proxy", "edge", "perceptual", "appearance"],
                    help="switch loss terms off (paper Table 4)")
     p.add_argument("--checkpoint-every", type=int, default=200)

@@ -74,3 +74,20 @@ def test_train_branch_from_switches_l_m_on_from_another_runs_checkpoint(tmp_path
                  *common[:1], "3", *common[2:]]) == 0
     assert load_checkpoint(tmp_path / "lm" / "checkpoint.pt")["step"] == 3
     assert json.loads((tmp_path / "lm" / "branch.json").read_text())["changed"]["weights"]["proxy"] == 1.0
+
+
+def test_train_shot_noise_max_reaches_the_saved_config_and_a_bad_value_is_a_clear_error(tmp_path, capsys):
+    common = ["--steps", "1", "--batch-size", "1", "--size", "32", "--ablate", "perceptual", "--quiet"]
+    assert main(["train", "--out", str(tmp_path / "loud"), "--shot-noise-max", "0.6", *common]) == 0
+    assert json.loads((tmp_path / "loud" / "config.json").read_text())["data"]["shot_noise_max"] == 0.6
+    assert main(["train", "--out", str(tmp_path / "bad"), "--shot-noise-max", "-1", *common]) == 2
+    assert "shot_noise_max" in capsys.readouterr().err
+    assert not (tmp_path / "bad" / "checkpoint.pt").exists()
+
+
+def test_cache_command_builds_the_noise_level_it_is_given(tmp_path):
+    from mmkit.data.cache import CachedPairs, main as cache_main
+    from mmkit.data.pairs import DataConfig
+
+    cache_main([str(tmp_path / "c"), "--pairs", "2", "--size", "32", "--workers", "1", "--shot-noise-max", "0.6"])
+    assert CachedPairs(tmp_path / "c", DataConfig(size=32, shot_noise_max=0.6)).n == 2

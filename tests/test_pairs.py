@@ -40,6 +40,17 @@ def test_noisy_inputs_differ_from_clean_only_by_noise():
     assert np.array_equal(quiet["prev_clean"], s["prev_clean"])  # noise does not change the scene
 
 
+def test_shot_noise_max_scales_only_the_noise_of_the_same_pairs():
+    """A noisier training set (--shot-noise-max) holds the same scenes; each pair's noise strength scales with it."""
+    from dataclasses import replace
+
+    base, loud = render_pair(CFG, 3), render_pair(replace(CFG, shot_noise_max=2 * CFG.shot_noise_max), 3)
+    for key in ("prev_clean", "cur_clean", "target"):
+        assert np.array_equal(base[key], loud[key])
+    assert loud["alpha"] == base["alpha"] and loud["noise"] == pytest.approx(2 * base["noise"])
+    assert np.std(loud["prev"] - loud["prev_clean"]) > 1.5 * np.std(base["prev"] - base["prev_clean"])
+
+
 def test_target_is_the_scene_rendered_with_alpha_times_the_motion():
     """With a single still background and no shapes, the target's shift from prev is alpha * d exactly."""
     cfg = DataConfig(size=96, seed=1, min_objects=0, max_objects=0, still_background_prob=0.0,

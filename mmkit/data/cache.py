@@ -156,9 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--pairs", type=int, default=100_000, help="number of pairs (default 100000, as Oh et al.)")
     p.add_argument("--size", type=int, default=128, help="pair size in pixels (must match mmkit train --size)")
     p.add_argument("--data-seed", type=int, default=0, help="must match mmkit train --data-seed")
+    p.add_argument("--shot-noise-max", type=float, default=DataConfig.shot_noise_max,
+                   help="must match mmkit train --shot-noise-max")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
     args = p.parse_args(argv)
-    cfg = dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed)
+    cfg = dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed, shot_noise_max=args.shot_noise_max)
     try:
         build_cache(args.folder, cfg, args.pairs, workers=args.workers, progress=True)
     except MMKitError as e:
