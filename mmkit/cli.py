@@ -66,17 +66,14 @@ def cmd_samples(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    import dataclasses
-
-    from .data.pairs import DataConfig
+    from .data.pairs import config_from_flags
     from .losses import LossWeights
     from .train import TrainConfig, train
 
     weights = LossWeights(**{name: 0.0 for name in args.ablate})
-    noise = {} if args.shot_noise_max is None else {"shot_noise_max": args.shot_noise_max}
     cfg = TrainConfig(model=args.model, stage=args.stage, proxy_checkpoint=args.proxy, steps=args.steps,
                       batch_size=args.batch_size, lr=args.lr, seed=args.seed, weights=weights,
-                      data=dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed, **noise),
+                      data=config_from_flags(args.size, args.data_seed, args.shot_noise_max),
                       checkpoint_every=args.checkpoint_every, log_every=args.log_every,
                       eval_every=args.eval_every, vgg_path=args.vgg, dataset_size=args.dataset_size,
                       cache_dir=args.cache, time_limit=args.time_limit,

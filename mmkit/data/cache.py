@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from ..errors import MMKitError
-from .pairs import IMAGE_KEYS, DataConfig, render_pair
+from .pairs import IMAGE_KEYS, DataConfig, config_from_flags, render_pair
 from .render import to_uint8
 from .workers import one_thread_per_process
 
@@ -149,18 +149,16 @@ def rendered_batch(cfg: DataConfig, indices: np.ndarray, device: torch.device | 
 def main(argv: list[str] | None = None) -> None:
     """``python -m mmkit.data.cache FOLDER --pairs N --size S``: build a cache for ``mmkit train --cache``."""
     import argparse
-    import dataclasses
 
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("folder")
     p.add_argument("--pairs", type=int, default=100_000, help="number of pairs (default 100000, as Oh et al.)")
     p.add_argument("--size", type=int, default=128, help="pair size in pixels (must match mmkit train --size)")
     p.add_argument("--data-seed", type=int, default=0, help="must match mmkit train --data-seed")
-    p.add_argument("--shot-noise-max", type=float, default=DataConfig.shot_noise_max,
-                   help="must match mmkit train --shot-noise-max")
+    p.add_argument("--shot-noise-max", type=float, default=None, help="must match mmkit train --shot-noise-max")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
     args = p.parse_args(argv)
-    cfg = dataclasses.replace(DataConfig(), size=args.size, seed=args.data_seed, shot_noise_max=args.shot_noise_max)
+    cfg = config_from_flags(args.size, args.data_seed, args.shot_noise_max)
     try:
         build_cache(args.folder, cfg, args.pairs, workers=args.workers, progress=True)
     except MMKitError as e:

@@ -13,7 +13,7 @@ which is what makes resumable training exact.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,13 @@ class DataConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def config_from_flags(size: int, seed: int, shot_noise_max: float | None = None) -> DataConfig:
+    """The data config of the flags that ``mmkit train`` and ``python -m mmkit.data.cache`` share (one place, so
+    that a cache and the run that reads it agree); an unset ``shot_noise_max`` keeps DataConfig's default."""
+    noise = {} if shot_noise_max is None else {"shot_noise_max": shot_noise_max}
+    return replace(DataConfig(), size=size, seed=seed, **noise)
 
 
 def _rng(seed: int, index: int) -> np.random.Generator:
