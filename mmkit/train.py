@@ -111,7 +111,7 @@ class TrainConfig:
         if self.cache_dir and not self.dataset_size:
             raise MMKitError("cache_dir needs dataset_size (the number of cached pairs to train on)")
         check_number("lr", self.lr, strict=True)
-        check_number("data.shot_noise_max (--shot-noise-max)", self.data.shot_noise_max)
+        self.data.validate()
         check_decay(self.ema)
         if self.data.size < MIN_TRAIN_SIZE:
             raise MMKitError(f"training crops of {self.data.size} px are too small to render; use --size "

@@ -3,6 +3,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from mmkit.cli import main
 from mmkit.models import build_model, complexity
 
@@ -91,3 +93,11 @@ def test_cache_command_builds_the_noise_level_it_is_given(tmp_path):
 
     cache_main([str(tmp_path / "c"), "--pairs", "2", "--size", "32", "--workers", "1", "--shot-noise-max", "0.6"])
     assert CachedPairs(tmp_path / "c", DataConfig(size=32, shot_noise_max=0.6)).n == 2
+
+
+def test_cache_command_refuses_a_negative_noise_range_before_writing_anything(tmp_path):
+    from mmkit.data.cache import main as cache_main
+
+    with pytest.raises(SystemExit, match="shot_noise_max.*>= 0"):
+        cache_main([str(tmp_path / "c"), "--pairs", "2", "--size", "32", "--workers", "1", "--shot-noise-max", "-1"])
+    assert not any(tmp_path.iterdir())

@@ -51,6 +51,18 @@ def test_shot_noise_max_scales_only_the_noise_of_the_same_pairs():
     assert np.std(loud["prev"] - loud["prev_clean"]) > 1.5 * np.std(base["prev"] - base["prev_clean"])
 
 
+@pytest.mark.parametrize("field, value, words", [("shot_noise_max", -0.1, "shot_noise_max"),
+                                                  ("alpha_min", 0.0, "alpha_min"),
+                                                  ("alpha_max", 0.5, "alpha_max")])
+def test_data_config_refuses_a_range_that_would_render_something_else(field, value, words):
+    """A negative noise range or an upside-down alpha range would still render, silently not as asked."""
+    from dataclasses import replace
+
+    DataConfig().validate()
+    with pytest.raises(MMKitError, match=words):
+        replace(DataConfig(), **{field: value}).validate()
+
+
 def test_target_is_the_scene_rendered_with_alpha_times_the_motion():
     """With a single still background and no shapes, the target's shift from prev is alpha * d exactly."""
     cfg = DataConfig(size=96, seed=1, min_objects=0, max_objects=0, still_background_prob=0.0,

@@ -65,6 +65,7 @@ def build_cache(folder: str | os.PathLike, cfg: DataConfig, n: int, workers: int
     """
     if n < 1:
         raise MMKitError(f"a pair cache needs at least 1 pair, got {n}")
+    cfg.validate()
     folder = Path(folder)
     if (folder / "meta.json").exists():
         CachedPairs(folder, cfg, n)  # checks it matches; raises otherwise

@@ -21,6 +21,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ..atomic import atomic_path
+from ..checks import check_number
 from ..errors import MMKitError
 from .images import random_background
 from .render import Shape, paint, random_texture, to_uint8
@@ -43,6 +44,14 @@ class DataConfig:
     shot_noise_max: float = 0.3          # std = s * sqrt(255 v) / 255, s ~ U(0, shot_noise_max)
     quantise: bool = True                # round the noisy inputs to 8 bits
     seed: int = 0
+
+    def validate(self) -> None:
+        """Refuse values that would still render but not what they say (a negative noise range draws the
+        same strengths as its positive; alpha_max < alpha_min swaps the range), with the field's name."""
+        check_number("data.shot_noise_max (--shot-noise-max)", self.shot_noise_max)
+        check_number("data.alpha_min", self.alpha_min, strict=True)
+        if not self.alpha_max >= self.alpha_min:
+            raise MMKitError(f"data.alpha_max ({self.alpha_max!r}) must be >= data.alpha_min ({self.alpha_min!r})")
 
     def to_dict(self) -> dict:
         return asdict(self)
