@@ -135,6 +135,13 @@ def test_bf16_autocast_and_channels_last_train(tmp_path):
     assert all(p.dtype == torch.float32 for p in net.parameters())  # autocast keeps fp32 master weights
 
 
+def run_showing_stderr(cmd: list[str], env: dict, timeout: float = 300) -> None:
+    """Run ``cmd``; on a non-zero exit fail with the end of its stderr (torchrun's workers print theirs there)."""
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if done.returncode:
+        pytest.fail(f"{' '.join(cmd[:6])} ... exited {done.returncode}; stderr ends:\n{done.stderr[-4000:]}")
+
+
 def test_two_process_ddp_on_cpu_ends_with_identical_weights(tmp_path):
     """torchrun, 2 processes, gloo: both ranks end bit-identical, and equal (to float rounding) to one
     process training on the same pairs with twice the batch."""
@@ -144,13 +151,12 @@ def test_two_process_ddp_on_cpu_ends_with_identical_weights(tmp_path):
     torchrun = shutil.which("torchrun", path=os.path.dirname(sys.executable))
     args = ["--steps", "3", "--size", "32", "--ablate", "perceptual", "--checkpoint-every", "3", "--quiet"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", "-m", "mmkit", "train",
-                    "--out", str(tmp_path / "ddp"), "--batch-size", "2", *args],
-                   check=True, env=env, capture_output=True, timeout=300)
+    run_showing_stderr([torchrun, "--standalone", "--nproc_per_node", "2", "-m", "mmkit", "train",
+                        "--out", str(tmp_path / "ddp"), "--batch-size", "2", *args], env)
     ranks = json.loads((tmp_path / "ddp" / "ddp_ranks.json").read_text())
     assert ranks["world_size"] == 2 and len(set(ranks["digests"])) == 1
-    subprocess.run([sys.executable, "-m", "mmkit", "train", "--out", str(tmp_path / "one"), "--batch-size", "4",
-                    *args], check=True, env=env, capture_output=True, timeout=300)
+    run_showing_stderr([sys.executable, "-m", "mmkit", "train", "--out", str(tmp_path / "one"), "--batch-size", "4",
+                        *args], env)
     a, b = weights_of(tmp_path / "ddp" / "checkpoint.pt"), weights_of(tmp_path / "one" / "checkpoint.pt")
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=1e-4, atol=1e-6)
