@@ -91,7 +91,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from .data.benchmarks import CirclesConfig
     from .evaluate import score_circles
 
-    cfg = dataclasses.replace(CirclesConfig(), n_scenes=args.scenes)
+    from .checks import check_int
+
+    check_int("--scenes", args.scenes, 1)
+    check_int("--scene-seed", args.scene_seed, 0)
+    cfg = dataclasses.replace(CirclesConfig(), n_scenes=args.scenes, seed=args.scene_seed)
     models = {}
     for name in args.pretrained:
         from .pretrained import load_pretrained
@@ -99,7 +103,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     for path in args.checkpoint:
         from .train import model_from_checkpoint
         models[path] = model_from_checkpoint(path, average=not args.last)
-    print(f"circles benchmark: {cfg.n_scenes} scenes, {cfg.size} px, input motion {cfg.input_motion} px, "
+    drawn = f" (scene seed {cfg.seed})" if cfg.seed else ""
+    print(f"circles benchmark: {cfg.n_scenes} scenes{drawn}, {cfg.size} px, input motion {cfg.input_motion} px, "
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
     width = max([40, *(len(name) + 1 for name in models)])   # whole names, so that the output can be read back
     print(f"{'model':<{width}}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
@@ -136,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint", nargs="*", default=[], help="checkpoints written by mmkit train")
     p.add_argument("--noise", type=float, nargs="+", default=[0.0, 2.0, 5.0], help="noise std, 0..255 units")
     p.add_argument("--scenes", type=int, default=25, help="number of scenes (default: all 25)")
+    p.add_argument("--scene-seed", type=int, default=0,
+                   help="draw another set of scenes and noise (default 0: the benchmark every figure in the README "
+                        "uses); scores over several seeds show how much a difference between two models is luck")
     p.add_argument("--last", action="store_true",
                    help="score checkpoints' last-step weights, not the moving average of runs trained with --ema")
     p.set_defaults(func=cmd_evaluate)

@@ -61,6 +61,18 @@ def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path,
     assert main(["evaluate", "--pretrained", "nonexistent"]) == 2
 
 
+def test_evaluate_scene_seed_draws_other_scenes_and_says_so(capsys):
+    from mmkit.data.benchmarks import CirclesConfig, circles_pairs, identity_mse
+
+    assert main(["evaluate", "--scenes", "2", "--noise", "2", "--scene-seed", "3"]) == 0
+    out = capsys.readouterr().out
+    other, usual = (identity_mse(circles_pairs(CirclesConfig(n_scenes=2, seed=s), 2.0)) for s in (3, 0))
+    assert "scene seed 3" in out and f"{1e3 * other:.3f}" in out and f"{1e3 * usual:.3f}" not in out
+    for bad in (["--scene-seed", "-1"], ["--scenes", "0"]):
+        assert main(["evaluate", "--noise", "0", *bad]) == 2
+        assert bad[0] in capsys.readouterr().err
+
+
 def test_train_branch_from_switches_l_m_on_from_another_runs_checkpoint(tmp_path):
     import json
 
