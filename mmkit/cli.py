@@ -103,6 +103,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     for path in args.checkpoint:
         from .train import model_from_checkpoint
         models[path] = model_from_checkpoint(path, average=not args.last)
+    if args.paired and len(models) != 2:
+        raise MMKitError(f"--paired compares exactly two models (the first minus the second), got {len(models)}")
     drawn = f" (scene seed {cfg.seed})" if cfg.seed else ""
     print(f"circles benchmark: {cfg.n_scenes} scenes{drawn}, {cfg.size} px, input motion {cfg.input_motion} px, "
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
@@ -113,6 +115,17 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             from .data.benchmarks import circles_pairs, identity_mse
             print(f"{'(input frame, unchanged)':<{width}}{noise:>6g}{'':>10}"
                   f"{1e3 * identity_mse(circles_pairs(cfg, noise)):>11.3f}{'':>8}")
+        if args.paired:
+            from .evaluate import compare_paired
+
+            (a, net_a), (b, net_b) = models.items()
+            c = compare_paired(net_a, net_b, cfg, noise)
+            for name, s in ((a, c.a), (b, c.b)):
+                print(f"{name:<{width}}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+            print(f"{'  first minus second, scene by scene':<{width}}{noise:>6g}{1e3 * (c.a.mse - c.b.mse):>+10.3f}"
+                  f"{'':>11}{c.ratio_diff:>+8.3f}  +- {c.ratio_stderr:.3f} (standard error); "
+                  f"first better on {c.a_better} of {c.n} scenes")
+            continue
         for name, net in models.items():
             s = score_circles(net, cfg, noise)
             print(f"{name:<{width}}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
@@ -146,6 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "uses); scores over several seeds show how much a difference between two models is luck")
     p.add_argument("--last", action="store_true",
                    help="score checkpoints' last-step weights, not the moving average of runs trained with --ema")
+    p.add_argument("--paired", action="store_true",
+                   help="two models: also their difference scene by scene, with its standard error and how many "
+                        "scenes the first wins (use many --scenes to tell a real lead from luck)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")

@@ -38,11 +38,9 @@ class CirclesScore:
 
 
 @torch.no_grad()
-def score_circles(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), noise: float = 0.0,
-                  scenes: int | None = None) -> CirclesScore:
-    """MSE of ``net(prev, cur, alpha)`` against the exact target over the first ``scenes`` scenes."""
+def scene_errors(net: MagnificationNet, pairs: list[dict]) -> np.ndarray:
+    """MSE of ``net(prev, cur, alpha)`` against the exact target, one per pair."""
     device = next(net.parameters()).device
-    pairs = list(circles_pairs(cfg if scenes is None else _first(cfg, scenes), noise))
     was_training = net.training
     net.eval()
     errors = []
@@ -50,7 +48,47 @@ def score_circles(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), n
         out = net(to_network(p["prev"], device), to_network(p["cur"], device), float(p["alpha"]))
         errors.append(float(np.mean((from_network(out) - p["target"]) ** 2)))
     net.train(was_training)
-    return CirclesScore(noise, float(np.mean(errors)), identity_mse(pairs))
+    return np.array(errors)
+
+
+def score_circles(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), noise: float = 0.0,
+                  scenes: int | None = None) -> CirclesScore:
+    """MSE of ``net(prev, cur, alpha)`` against the exact target over the first ``scenes`` scenes."""
+    pairs = list(circles_pairs(cfg if scenes is None else _first(cfg, scenes), noise))
+    return CirclesScore(noise, float(np.mean(scene_errors(net, pairs))), identity_mse(pairs))
+
+
+@dataclass(frozen=True)
+class PairedScore:
+    """Two networks on the same scenes: is A's lead bigger than the scene-to-scene scatter of the difference?"""
+    noise: float
+    a: CirclesScore
+    b: CirclesScore
+    diff_stderr: float   # standard error of the mean per-scene difference (A - B), MSE units
+    a_better: int        # scenes where A's error is the smaller
+    n: int
+
+    @property
+    def ratio_diff(self) -> float:
+        """A's ratio minus B's (negative: A better), the units of the README's tables."""
+        return self.a.ratio - self.b.ratio
+
+    @property
+    def ratio_stderr(self) -> float:
+        return self.diff_stderr / self.a.identity_mse
+
+
+def compare_paired(net_a: MagnificationNet, net_b: MagnificationNet, cfg: CirclesConfig = CirclesConfig(),
+                   noise: float = 0.0) -> PairedScore:
+    """Both networks on the same scenes and noise; the difference taken scene by scene, so that what the scenes
+    share (a hard background, a lucky noise draw) cancels and only the networks' difference is left to scatter."""
+    pairs = list(circles_pairs(cfg, noise))
+    ea, eb = scene_errors(net_a, pairs), scene_errors(net_b, pairs)
+    base = identity_mse(pairs)
+    d = ea - eb
+    stderr = float(np.std(d, ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
+    return PairedScore(noise, CirclesScore(noise, float(ea.mean()), base), CirclesScore(noise, float(eb.mean()), base),
+                       stderr, int(np.sum(ea < eb)), len(d))
 
 
 def _first(cfg: CirclesConfig, scenes: int) -> CirclesConfig:

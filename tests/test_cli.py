@@ -1,5 +1,6 @@
 """The command line: help, info (counted from the models), clear errors."""
 import json
+import shutil
 import subprocess
 import sys
 
@@ -59,6 +60,13 @@ def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path,
     assert main(["evaluate", "--scenes", "1", "--noise", "0", "--checkpoint", str(tmp_path / "run" / "checkpoint.pt")]) == 0
     assert "checkpoint.pt" in capsys.readouterr().out
     assert main(["evaluate", "--pretrained", "nonexistent"]) == 2
+    capsys.readouterr()
+    run = str(tmp_path / "run" / "checkpoint.pt")
+    assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run]) == 2
+    assert "--paired compares exactly two models" in capsys.readouterr().err
+    twin = str(shutil.copy(run, tmp_path / "twin.pt"))
+    assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run, twin]) == 0
+    assert "+0.000  +- 0.000 (standard error); first better on 0 of 2 scenes" in capsys.readouterr().out
 
 
 def test_evaluate_scene_seed_draws_other_scenes_and_says_so(capsys):

@@ -11,3 +11,26 @@ def test_returning_the_input_scores_the_identity_mse():
     assert s.mse == pytest.approx(s.identity_mse, rel=1e-5)
     assert s.ratio == pytest.approx(1.0, rel=1e-5)
     assert s.identity_mse > 0
+
+
+def test_paired_comparison_is_the_two_scores_and_the_scatter_of_their_per_scene_difference():
+    import numpy as np
+    import torch
+
+    from mmkit.data.benchmarks import circles_pairs
+    from mmkit.evaluate import compare_paired, scene_errors
+    from mmkit.models import build_model
+
+    cfg = CirclesConfig(n_scenes=4)
+    torch.manual_seed(0)
+    net = build_model("light")
+    c = compare_paired(net, ReturnsInput(), cfg, noise=5.0)
+    alone = score_circles(net, cfg, noise=5.0)
+    assert c.a.mse == pytest.approx(alone.mse) and c.b.ratio == pytest.approx(1.0, rel=1e-5)
+    d = scene_errors(net, list(circles_pairs(cfg, 5.0))) - np.array(
+        [float(np.mean((p["cur"] - p["target"]) ** 2)) for p in circles_pairs(cfg, 5.0)])
+    assert c.ratio_diff == pytest.approx(d.mean() / c.a.identity_mse)
+    assert c.ratio_stderr == pytest.approx(d.std(ddof=1) / 2 / c.a.identity_mse) and c.ratio_stderr > 0
+    assert c.a_better == int((d < 0).sum()) and c.n == 4
+    same = compare_paired(ReturnsInput(), ReturnsInput(), cfg, noise=5.0)
+    assert same.ratio_diff == 0 and same.ratio_stderr == 0 and same.a_better == 0
