@@ -64,9 +64,21 @@ class PairedScore:
     noise: float
     a: CirclesScore
     b: CirclesScore
-    diff_stderr: float   # standard error of the mean per-scene difference (A - B), MSE units
-    a_better: int        # scenes where A's error is the smaller
-    n: int
+    diffs: tuple[float, ...]   # per scene, A's MSE minus B's
+
+    @property
+    def n(self) -> int:
+        return len(self.diffs)
+
+    @property
+    def a_better(self) -> int:
+        """Scenes where A's error is the smaller."""
+        return int(np.sum(np.array(self.diffs) < 0))
+
+    @property
+    def diff_stderr(self) -> float:
+        """Standard error of the mean per-scene difference, MSE units (NaN for one scene)."""
+        return float(np.std(self.diffs, ddof=1) / np.sqrt(self.n)) if self.n > 1 else float("nan")
 
     @property
     def ratio_diff(self) -> float:
@@ -85,10 +97,8 @@ def compare_paired(net_a: MagnificationNet, net_b: MagnificationNet, cfg: Circle
     pairs = list(circles_pairs(cfg, noise))
     ea, eb = scene_errors(net_a, pairs), scene_errors(net_b, pairs)
     base = identity_mse(pairs)
-    d = ea - eb
-    stderr = float(np.std(d, ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
     return PairedScore(noise, CirclesScore(noise, float(ea.mean()), base), CirclesScore(noise, float(eb.mean()), base),
-                       stderr, int(np.sum(ea < eb)), len(d))
+                       tuple(float(x) for x in ea - eb))
 
 
 def _first(cfg: CirclesConfig, scenes: int) -> CirclesConfig:

@@ -11,7 +11,8 @@ Singh, Murala, Kosuru, "Lightweight Network for Video Motion Magnification" (WAC
   protocol of :func:`mmkit.evaluate.score_circles`) and every method on the circles *videos*
   (:func:`score_video`; the classical methods need a clip for their temporal filters); :func:`table3`;
 * **Table 4** (ablation): :func:`train_ablations` trains small runs with one loss term switched off each,
-  :func:`score_models` scores them (and the committed runs of ``data/runs``); :func:`table4`;
+  :func:`score_models` scores them (and the committed runs of ``data/runs``); :func:`table4`; :func:`paired_runs`
+  and :func:`plot_paired` set two runs side by side scene by scene, to tell a lead from the scenes' scatter;
 * **Figures 1, 4, 5, 6** (temporal slices): :func:`slice_clips` runs the paper's methods on a sample clip of
   :mod:`mmkit.data.samples`, :func:`plot_slices` draws the slices (:func:`mmkit.plots.temporal_slice`).
 
@@ -40,7 +41,7 @@ from .data.benchmarks import CirclesConfig, RodConfig, circles_video, rod_region
 from .data.samples import SAMPLES
 from .engine import MagnifyConfig, magnify, magnify_frames
 from .errors import MMKitError
-from .evaluate import score_circles
+from .evaluate import PairedScore, compare_paired, score_circles
 from .measure import measure_vertical_motion
 from .models import MODEL_NAMES, PAPER_TABLE1, complexity
 
@@ -532,6 +533,17 @@ def committed_scores(runs: Mapping[str, str], path: str | Path | None = None) ->
     return {name: found[run] for name, run in runs.items()}
 
 
+def paired_runs(pairs: Mapping[str, tuple[str, str]], scenes: int, noise: float = 5.0,
+                cfg: CirclesConfig = CirclesConfig()) -> dict[str, PairedScore]:
+    """``{name: PairedScore}`` of committed run pairs (``{name: (run with L_M, run without)}``), scored scene by
+    scene on the first ``scenes`` circles scenes (more than the benchmark's 25 tell a lead from luck)."""
+    from .train import model_from_checkpoint
+
+    cfg = dataclasses.replace(cfg, n_scenes=scenes)
+    return {name: compare_paired(model_from_checkpoint(committed_run(a)), model_from_checkpoint(committed_run(b)),
+                                 cfg, noise) for name, (a, b) in pairs.items()}
+
+
 def ablation_configs(base, variants: Mapping[str, Mapping[str, float]] = ABLATIONS) -> dict:
     """``{name: TrainConfig}``: ``base`` (a :class:`mmkit.train.TrainConfig`) with the named loss weights set to 0.
 
@@ -757,5 +769,28 @@ def plot_loss_logs(runs: Mapping[str, str | Path], column: str = "l1", width: fl
     ax.set_ylabel(f"{column} loss")
     ax.set_title(f"{column} loss during training", fontsize=10)
     ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_paired(scores: Mapping[str, PairedScore], width: float = 8.0, dpi: int = 72):
+    """Per-scene differences (first minus second, in units of the input's MSE: left of 0 the first is better),
+    one row of dots per pair, with the mean and two standard errors: a lead whose bar crosses 0 is not a lead."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, 1.1 + 0.8 * len(scores)), dpi=dpi)
+    rng = np.random.default_rng(0)                     # vertical jitter only, to see overlapping dots
+    for row, (name, c) in enumerate(scores.items()):
+        d = np.array(c.diffs) / c.a.identity_mse
+        ax.scatter(d, row + rng.uniform(-0.25, 0.25, len(d)), s=10, alpha=0.5, color="tab:blue", lw=0)
+        ax.errorbar(c.ratio_diff, row, xerr=2 * c.ratio_stderr, fmt="o", color="k", capsize=4, ms=4)
+        ax.text(1.01, row, f"{c.ratio_diff:+.3f} +- {2 * c.ratio_stderr:.3f}\nfirst better on {c.a_better} / {c.n}",
+                transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+    ax.axvline(0, color="k", lw=1, ls="--")
+    ax.set_yticks(range(len(scores)), list(scores), fontsize=8)
+    ax.invert_yaxis()
+    noise = next(iter(scores.values())).noise
+    ax.set_xlabel(f"per-scene MSE difference / MSE of the input (noise {noise:g})")
+    ax.set_title("Scene by scene: dots are scenes, the bar the mean +- 2 standard errors", fontsize=10)
     fig.tight_layout()
     return fig

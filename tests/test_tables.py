@@ -256,3 +256,18 @@ def test_table_plots_draw():
                 T.plot_loss_logs({"light_no_lm": T.RUNS_DIR / "light_no_lm"})):
         assert fig.axes[0].get_ylabel()
         plt.close(fig)
+
+
+def test_paired_runs_agree_with_the_committed_evaluation_and_plot():
+    """The first 25 scenes of a paired score are the benchmark: the committed evaluation's rows come back."""
+    import matplotlib.pyplot as plt
+
+    (c,) = T.paired_runs({"L_M vs not": ("light_noisy_lm", "light_noisy_no_lm")}, 25, noise=5.0).values()
+    rows = {r[0]: r for r in (line.split() for line in (T.RUNS_DIR / "evaluation.txt").read_text().splitlines())
+            if len(r) == 5 and r[1] == "5"}
+    for score, run in ((c.a, "light_noisy_lm"), (c.b, "light_noisy_no_lm")):
+        assert score.ratio == pytest.approx(float(rows[f"data/runs/{run}/checkpoint.pt"][4]), abs=6e-4)
+    assert c.n == 25 and c.ratio_diff == pytest.approx(sum(c.diffs) / 25 / c.a.identity_mse)
+    fig = T.plot_paired({"L_M vs not": c, "again": c})
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["L_M vs not", "again"]
+    plt.close(fig)
