@@ -30,12 +30,13 @@ class CourseSettings:
     frame_size: int         # their height = width, px
     eval_scenes: int        # circles-benchmark scenes in the tables
     timing_repeats: int     # repeats of the run-time measurements (Table 1)
+    paired_scenes: int      # circles scenes when two committed runs are compared scene by scene (Table 4)
 
 
 QUICK = CourseSettings(quick=True, train_steps=30, train_size=48, batch_size=4, clip_frames=24, frame_size=96,
-                       eval_scenes=3, timing_repeats=1)
+                       eval_scenes=3, timing_repeats=1, paired_scenes=30)
 FULL = CourseSettings(quick=False, train_steps=600, train_size=96, batch_size=8, clip_frames=96, frame_size=160,
-                      eval_scenes=25, timing_repeats=3)
+                      eval_scenes=25, timing_repeats=3, paired_scenes=250)
 
 
 def is_quick() -> bool:
