@@ -89,7 +89,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     import dataclasses
 
     from .data.benchmarks import CirclesConfig
-    from .evaluate import score_circles
+    from .evaluate import CirclesScore, score_circles
 
     from .checks import check_int
 
@@ -110,6 +110,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
     width = max([40, *(len(name) + 1 for name in models)])   # whole names, so that the output can be read back
     print(f"{'model':<{width}}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
+
+    def row(name: str, s: CirclesScore) -> None:
+        print(f"{name:<{width}}{s.noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+
     for noise in args.noise:
         if not models:
             from .data.benchmarks import circles_pairs, identity_mse
@@ -120,15 +124,14 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
             (a, net_a), (b, net_b) = models.items()
             c = compare_paired(net_a, net_b, cfg, noise)
-            for name, s in ((a, c.a), (b, c.b)):
-                print(f"{name:<{width}}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+            row(a, c.a)
+            row(b, c.b)
             print(f"{'  first minus second, scene by scene':<{width}}{noise:>6g}{1e3 * (c.a.mse - c.b.mse):>+10.3f}"
                   f"{'':>11}{c.ratio_diff:>+8.3f}  +- {c.ratio_stderr:.3f} (standard error); "
                   f"first better on {c.a_better} of {c.n} scenes")
             continue
         for name, net in models.items():
-            s = score_circles(net, cfg, noise)
-            print(f"{name:<{width}}{noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+            row(name, score_circles(net, cfg, noise))
 
 
 def build_parser() -> argparse.ArgumentParser:
