@@ -19,7 +19,9 @@ README_ROWS = {"light student (shipped": "light_student", "light student at 23,0
                "light without L_M": "light_no_lm", "light proxy (clean": "light_proxy",
                "light proxy, continued": "light_proxy_long", "L_M switched on at 23,000": "light_branch_lm",
                "no L_M, continued": "light_branch_no_lm", "light student from scratch": "light_lm_scratch",
-               "noisier training, with L_M": "light_noisy_lm", "noisier training, no L_M": "light_noisy_no_lm",
+               "noisier training, with L_M (": "light_noisy_lm", "noisier training, no L_M (": "light_noisy_no_lm",
+               "noisier training, with L_M, seed 1": "light_noisy_s1_lm",
+               "noisier training, no L_M, seed 1": "light_noisy_s1_no_lm",
                "base student": "base_student", "base proxy": "base_proxy", "Oh et al. 2018": "oh2018"}
 
 
