@@ -381,7 +381,7 @@ def test_evaluate_refuses_bad_checkpoints_and_arguments(tmp_path, capsys):
                           (["--checkpoint", tmp_path], "does not exist"),
                           (["--pretrained", "nonexistent"], "nonexistent"),
                           (["--noise", "-5"], "noise must be"), (["--noise", "nan"], "noise must be"),
-                          (["--scenes", "0"], "no pairs")]:
+                          (["--scenes", "0"], "--scenes must be an int >= 1")]:
         rc, err = run_cli(capsys, "evaluate", "--scenes", 1, *args)
         assert_clear_error(rc, err, message)
 
