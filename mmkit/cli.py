@@ -88,10 +88,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     """Circles benchmark (paper Table 3): MSE of each model against the exact target, beside doing nothing."""
     import dataclasses
 
-    from .data.benchmarks import CirclesConfig
-    from .evaluate import CirclesScore, score_circles
-
     from .checks import check_int
+    from .data.benchmarks import CirclesConfig
+    from .evaluate import CirclesScore, compare_paired, score_circles
 
     check_int("--scenes", args.scenes, 1)
     check_int("--scene-seed", args.scene_seed, 0)
@@ -120,8 +119,6 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             print(f"{'(input frame, unchanged)':<{width}}{noise:>6g}{'':>10}"
                   f"{1e3 * identity_mse(circles_pairs(cfg, noise)):>11.3f}{'':>8}")
         if args.paired:
-            from .evaluate import compare_paired
-
             (a, net_a), (b, net_b) = models.items()
             c = compare_paired(net_a, net_b, cfg, noise)
             row(a, c.a)
@@ -129,9 +126,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             print(f"{'  first minus second, scene by scene':<{width}}{noise:>6g}{1e3 * (c.a.mse - c.b.mse):>+10.3f}"
                   f"{'':>11}{c.ratio_diff:>+8.3f}  +- {c.ratio_stderr:.3f} (standard error); "
                   f"first better on {c.a_better} of {c.n} scenes")
-            continue
-        for name, net in models.items():
-            row(name, score_circles(net, cfg, noise))
+        else:
+            for name, net in models.items():
+                row(name, score_circles(net, cfg, noise))
 
 
 def build_parser() -> argparse.ArgumentParser:
