@@ -570,6 +570,7 @@ class Trainer:
         if self.world > 1:
             self._check_ranks_agree()
             import torch.distributed as dist
+            dist.barrier()  # no rank tears gloo down while another still talks to it (a rare SIGABRT in CI)
             dist.destroy_process_group()
         seconds = time.perf_counter() - t0
         if self.progress and self.step > start:
