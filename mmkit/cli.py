@@ -90,7 +90,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     from .checks import check_int
     from .data.benchmarks import CirclesConfig
-    from .evaluate import CirclesScore, compare_paired, score_circles
+    from .evaluate import CirclesScore, across_pairs, compare_paired, score_circles
 
     check_int("--scenes", args.scenes, 1)
     check_int("--scene-seed", args.scene_seed, 0)
@@ -102,8 +102,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     for path in args.checkpoint:
         from .train import model_from_checkpoint
         models[path] = model_from_checkpoint(path, average=not args.last)
-    if args.paired and len(models) != 2:
-        raise MMKitError(f"--paired compares exactly two models (the first minus the second), got {len(models)}")
+    if args.paired and (not models or len(models) % 2):
+        raise MMKitError("--paired compares models two by two (the first minus the second, the third minus the "
+                         f"fourth, ...): give an even number, got {len(models)}")
     drawn = f" (scene seed {cfg.seed})" if cfg.seed else ""
     print(f"circles benchmark: {cfg.n_scenes} scenes{drawn}, {cfg.size} px, input motion {cfg.input_motion} px, "
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
@@ -119,13 +120,21 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             print(f"{'(input frame, unchanged)':<{width}}{noise:>6g}{'':>10}"
                   f"{1e3 * identity_mse(circles_pairs(cfg, noise)):>11.3f}{'':>8}")
         if args.paired:
-            (a, net_a), (b, net_b) = models.items()
-            c = compare_paired(net_a, net_b, cfg, noise)
-            row(a, c.a)
-            row(b, c.b)
-            print(f"{'  first minus second, scene by scene':<{width}}{noise:>6g}{1e3 * (c.a.mse - c.b.mse):>+10.3f}"
-                  f"{'':>11}{c.ratio_diff:>+8.3f}  +- {c.ratio_stderr:.3f} (standard error); "
-                  f"first better on {c.a_better} of {c.n} scenes")
+            named = list(models.items())
+            scores = []
+            for (a, net_a), (b, net_b) in zip(named[::2], named[1::2]):
+                c = compare_paired(net_a, net_b, cfg, noise)
+                scores.append(c)
+                row(a, c.a)
+                row(b, c.b)
+                print(f"{'  first minus second, scene by scene':<{width}}{noise:>6g}"
+                      f"{1e3 * (c.a.mse - c.b.mse):>+10.3f}{'':>11}{c.ratio_diff:>+8.3f}  +- {c.ratio_stderr:.3f} "
+                      f"(standard error); first better on {c.a_better} of {c.n} scenes")
+            if len(scores) > 1:
+                s = across_pairs(scores)
+                print(f"{f'  mean over the {s.n} pairs':<{width}}{noise:>6g}{'':>21}{s.mean_ratio_diff:>+8.3f}  "
+                      f"+- {s.ratio_stderr:.3f} (standard error between pairs); first better in {s.a_better} "
+                      f"of {s.n} pairs")
         else:
             for name, net in models.items():
                 row(name, score_circles(net, cfg, noise))
@@ -160,8 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--last", action="store_true",
                    help="score checkpoints' last-step weights, not the moving average of runs trained with --ema")
     p.add_argument("--paired", action="store_true",
-                   help="two models: also their difference scene by scene, with its standard error and how many "
-                        "scenes the first wins (use many --scenes to tell a real lead from luck)")
+                   help="models two by two (e.g. with and without a loss): each pair's difference scene by scene, "
+                        "with its standard error and how many scenes the first wins (use many --scenes to tell a "
+                        "real lead from luck); with several pairs (e.g. one per training seed) also their mean "
+                        "difference and its standard error between pairs")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")

@@ -101,6 +101,47 @@ def compare_paired(net_a: MagnificationNet, net_b: MagnificationNet, cfg: Circle
                        tuple(float(x) for x in ea - eb))
 
 
+@dataclass(frozen=True)
+class RunPairs:
+    """Several run pairs (A with a change, B without; e.g. one per training seed) at one noise: does the change
+    help whatever the seed?  The unit is the run pair, so the standard error is the spread *between* pairs, which
+    a benchmark of many scenes cannot shrink; each pair's own scene scatter is in its :class:`PairedScore`."""
+    noise: float
+    pairs: tuple[PairedScore, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def ratio_diffs(self) -> np.ndarray:
+        return np.array([p.ratio_diff for p in self.pairs])
+
+    @property
+    def mean_ratio_diff(self) -> float:
+        """Mean over pairs of A's ratio minus B's (negative: A better)."""
+        return float(self.ratio_diffs.mean())
+
+    @property
+    def ratio_stderr(self) -> float:
+        """Standard error of that mean from the pairs' spread (NaN for one pair)."""
+        return float(self.ratio_diffs.std(ddof=1) / np.sqrt(self.n)) if self.n > 1 else float("nan")
+
+    @property
+    def a_better(self) -> int:
+        """Pairs where A's mean error is the smaller."""
+        return int(np.sum(self.ratio_diffs < 0))
+
+
+def across_pairs(pairs: list[PairedScore]) -> RunPairs:
+    """:class:`RunPairs` of paired scores taken at one noise."""
+    if not pairs:
+        raise ValueError("across_pairs needs at least one paired score")
+    if len({p.noise for p in pairs}) > 1:
+        raise ValueError(f"paired scores at different noise levels: {sorted({p.noise for p in pairs})}")
+    return RunPairs(pairs[0].noise, tuple(pairs))
+
+
 def _first(cfg: CirclesConfig, scenes: int) -> CirclesConfig:
     from dataclasses import replace
     return replace(cfg, n_scenes=min(scenes, cfg.n_scenes))

@@ -63,10 +63,20 @@ def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path,
     capsys.readouterr()
     run = str(tmp_path / "run" / "checkpoint.pt")
     assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run]) == 2
-    assert "--paired compares exactly two models" in capsys.readouterr().err
+    assert "--paired compares models two by two" in capsys.readouterr().err
     twin = str(shutil.copy(run, tmp_path / "twin.pt"))
     assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run, twin]) == 0
-    assert "+0.000  +- 0.000 (standard error); first better on 0 of 2 scenes" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "+0.000  +- 0.000 (standard error); first better on 0 of 2 scenes" in out and "mean over" not in out
+    third, fourth = (str(shutil.copy(run, tmp_path / f"{n}.pt")) for n in ("third", "fourth"))
+    assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run, twin, third]) == 2
+    assert "give an even number, got 3" in capsys.readouterr().err
+    assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run, twin, third,
+                 fourth]) == 0
+    out = capsys.readouterr().out
+    assert out.count("first minus second, scene by scene") == 2 and "third.pt" in out and "fourth.pt" in out
+    assert "mean over the 2 pairs" in out and "+0.000  +- 0.000 (standard error between pairs); first better in 0 " \
+        "of 2 pairs" in out
 
 
 def test_evaluate_scene_seed_draws_other_scenes_and_says_so(capsys):

@@ -34,3 +34,23 @@ def test_paired_comparison_is_the_two_scores_and_the_scatter_of_their_per_scene_
     assert c.a_better == int((d < 0).sum()) and c.n == 4
     same = compare_paired(ReturnsInput(), ReturnsInput(), cfg, noise=5.0)
     assert same.ratio_diff == 0 and same.ratio_stderr == 0 and same.a_better == 0
+
+
+def test_run_pairs_average_the_pairs_differences_and_take_their_scatter_between_pairs():
+    import numpy as np
+
+    from mmkit.evaluate import CirclesScore, PairedScore, across_pairs
+
+    def pair(a_mse: float, b_mse: float, noise: float = 5.0) -> PairedScore:
+        return PairedScore(noise, CirclesScore(noise, a_mse, 2.0), CirclesScore(noise, b_mse, 2.0), (a_mse - b_mse,))
+
+    s = across_pairs([pair(1.0, 1.2), pair(1.1, 1.0), pair(0.8, 1.0)])
+    d = np.array([-0.1, 0.05, -0.1])   # ratio differences: MSE differences over the input's 2.0
+    assert s.n == 3 and s.noise == 5.0 and s.a_better == 2
+    assert s.mean_ratio_diff == pytest.approx(d.mean())
+    assert s.ratio_stderr == pytest.approx(d.std(ddof=1) / np.sqrt(3))
+    assert np.isnan(across_pairs([pair(1.0, 1.2)]).ratio_stderr)
+    with pytest.raises(ValueError, match="different noise levels"):
+        across_pairs([pair(1.0, 1.2), pair(1.0, 1.2, noise=2.0)])
+    with pytest.raises(ValueError, match="at least one"):
+        across_pairs([])
