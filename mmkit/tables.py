@@ -41,7 +41,7 @@ from .data.benchmarks import CirclesConfig, RodConfig, circles_video, rod_region
 from .data.samples import SAMPLES
 from .engine import MagnifyConfig, magnify, magnify_frames
 from .errors import MMKitError
-from .evaluate import PairedScore, compare_paired, score_circles
+from .evaluate import PairedScore, RunPairs, compare_paired, score_circles
 from .measure import measure_vertical_motion
 from .models import MODEL_NAMES, PAPER_TABLE1, complexity
 
@@ -773,12 +773,17 @@ def plot_loss_logs(runs: Mapping[str, str | Path], column: str = "l1", width: fl
     return fig
 
 
-def plot_paired(scores: Mapping[str, PairedScore], width: float = 8.0, dpi: int = 72):
+def plot_paired(scores: Mapping[str, PairedScore], runs: Mapping[str, RunPairs] | None = None, width: float = 8.0,
+                dpi: int = 72):
     """Per-scene differences (first minus second, in units of the input's MSE: left of 0 the first is better),
-    one row of dots per pair, with the mean and two standard errors: a lead whose bar crosses 0 is not a lead."""
+    one row of dots per pair, with the mean and two standard errors: a lead whose bar crosses 0 is not a lead.
+
+    ``runs`` adds a row per group of pairs (e.g. one pair per training seed, :func:`mmkit.evaluate.across_pairs`):
+    a diamond per pair's mean, and the mean over pairs with two standard errors *between* pairs."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(width, 1.1 + 0.8 * len(scores)), dpi=dpi)
+    runs = runs or {}
+    fig, ax = plt.subplots(figsize=(width, 1.1 + 0.8 * (len(scores) + len(runs))), dpi=dpi)
     rng = np.random.default_rng(0)                     # vertical jitter only, to see overlapping dots
     for row, (name, c) in enumerate(scores.items()):
         d = np.array(c.diffs) / c.a.identity_mse
@@ -786,11 +791,18 @@ def plot_paired(scores: Mapping[str, PairedScore], width: float = 8.0, dpi: int 
         ax.errorbar(c.ratio_diff, row, xerr=2 * c.ratio_stderr, fmt="o", color="k", capsize=4, ms=4)
         ax.text(1.01, row, f"{c.ratio_diff:+.3f} +- {2 * c.ratio_stderr:.3f}\nfirst better on {c.a_better} / {c.n}",
                 transform=ax.get_yaxis_transform(), va="center", fontsize=7)
+    for row, (name, r) in enumerate(runs.items(), start=len(scores)):
+        ax.scatter(r.ratio_diffs, np.full(r.n, row), marker="D", s=24, color="tab:orange", zorder=3)
+        ax.errorbar(r.mean_ratio_diff, row, xerr=2 * r.ratio_stderr, fmt="s", color="tab:red", capsize=4, ms=5)
+        ax.text(1.01, row, f"{r.mean_ratio_diff:+.3f} +- {2 * r.ratio_stderr:.3f}\nfirst better in {r.a_better} / "
+                f"{r.n} pairs", transform=ax.get_yaxis_transform(), va="center", fontsize=7)
     ax.axvline(0, color="k", lw=1, ls="--")
-    ax.set_yticks(range(len(scores)), list(scores), fontsize=8)
+    ax.set_yticks(range(len(scores) + len(runs)), [*scores, *runs], fontsize=8)
     ax.invert_yaxis()
     noise = next(iter(scores.values())).noise
     ax.set_xlabel(f"per-scene MSE difference / MSE of the input (noise {noise:g})")
-    ax.set_title("Scene by scene: dots are scenes, the bar the mean +- 2 standard errors", fontsize=10)
+    title = "Scene by scene: dots are scenes, the bar the mean +- 2 standard errors"
+    ax.set_title(title + ("\n(red: diamonds are pairs, the bar their mean +- 2 standard errors between pairs)"
+                          if runs else ""), fontsize=10)
     fig.tight_layout()
     return fig

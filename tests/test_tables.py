@@ -271,3 +271,10 @@ def test_paired_runs_agree_with_the_committed_evaluation_and_plot():
     fig = T.plot_paired({"L_M vs not": c, "again": c})
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["L_M vs not", "again"]
     plt.close(fig)
+    from mmkit.evaluate import across_pairs
+
+    fig = T.plot_paired({"L_M vs not": c}, runs={"both": across_pairs([c, c])})
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["L_M vs not", "both"]
+    assert f"{c.ratio_diff:+.3f} +- 0.000\nfirst better in {2 * int(c.ratio_diff < 0)} / 2 pairs" in [
+        t.get_text() for t in fig.axes[0].texts]
+    plt.close(fig)
