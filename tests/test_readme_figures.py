@@ -22,6 +22,8 @@ README_ROWS = {"light student (shipped": "light_student", "light student at 23,0
                "noisier training, with L_M (": "light_noisy_lm", "noisier training, no L_M (": "light_noisy_no_lm",
                "noisier training, with L_M, seed 1": "light_noisy_s1_lm",
                "noisier training, no L_M, seed 1": "light_noisy_s1_no_lm",
+               "noisier training, with L_M, seed 2": "light_noisy_s2_lm",
+               "noisier training, no L_M, seed 2": "light_noisy_s2_no_lm",
                "base student": "base_student", "base proxy": "base_proxy", "Oh et al. 2018": "oh2018"}
 
 
