@@ -95,20 +95,20 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     check_int("--scenes", args.scenes, 1)
     check_int("--scene-seed", args.scene_seed, 0)
     cfg = dataclasses.replace(CirclesConfig(), n_scenes=args.scenes, seed=args.scene_seed)
-    models = {}
+    models: list[tuple[str, torch.nn.Module]] = []   # a list: --paired may name one checkpoint in two pairs
     for name in args.pretrained:
         from .pretrained import load_pretrained
-        models[name] = load_pretrained(name)
+        models.append((name, load_pretrained(name)))
     for path in args.checkpoint:
         from .train import model_from_checkpoint
-        models[path] = model_from_checkpoint(path, average=not args.last)
+        models.append((path, model_from_checkpoint(path, average=not args.last)))
     if args.paired and (not models or len(models) % 2):
         raise MMKitError("--paired compares models two by two (the first minus the second, the third minus the "
                          f"fourth, ...): give an even number, got {len(models)}")
     drawn = f" (scene seed {cfg.seed})" if cfg.seed else ""
     print(f"circles benchmark: {cfg.n_scenes} scenes{drawn}, {cfg.size} px, input motion {cfg.input_motion} px, "
           f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
-    width = max([40, *(len(name) + 1 for name in models)])   # whole names, so that the output can be read back
+    width = max([40, *(len(name) + 1 for name, _ in models)])   # whole names, so that the output can be read back
     print(f"{'model':<{width}}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
 
     def row(name: str, s: CirclesScore) -> None:
@@ -120,9 +120,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             print(f"{'(input frame, unchanged)':<{width}}{noise:>6g}{'':>10}"
                   f"{1e3 * identity_mse(circles_pairs(cfg, noise)):>11.3f}{'':>8}")
         if args.paired:
-            named = list(models.items())
             scores = []
-            for (a, net_a), (b, net_b) in zip(named[::2], named[1::2]):
+            for (a, net_a), (b, net_b) in zip(models[::2], models[1::2]):
                 c = compare_paired(net_a, net_b, cfg, noise)
                 scores.append(c)
                 row(a, c.a)
@@ -136,7 +135,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                       f"+- {s.ratio_stderr:.3f} (standard error between pairs); first better in {s.a_better} "
                       f"of {s.n} pairs")
         else:
-            for name, net in models.items():
+            for name, net in models:
                 row(name, score_circles(net, cfg, noise))
 
 

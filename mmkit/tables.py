@@ -799,7 +799,7 @@ def plot_paired(scores: Mapping[str, PairedScore], runs: Mapping[str, RunPairs] 
     ax.axvline(0, color="k", lw=1, ls="--")
     ax.set_yticks(range(len(scores) + len(runs)), [*scores, *runs], fontsize=8)
     ax.invert_yaxis()
-    noise = next(iter(scores.values())).noise
+    noise = next(iter([*scores.values(), *runs.values()])).noise
     ax.set_xlabel(f"per-scene MSE difference / MSE of the input (noise {noise:g})")
     title = "Scene by scene: dots are scenes, the bar the mean +- 2 standard errors"
     ax.set_title(title + ("\n(red: diamonds are pairs, the bar their mean +- 2 standard errors between pairs)"

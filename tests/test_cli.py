@@ -77,6 +77,9 @@ def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path,
     assert out.count("first minus second, scene by scene") == 2 and "third.pt" in out and "fourth.pt" in out
     assert "mean over the 2 pairs" in out and "+0.000  +- 0.000 (standard error between pairs); first better in 0 " \
         "of 2 pairs" in out
+    # one checkpoint in two pairs (e.g. two runs with L_M against one ablation)
+    assert main(["evaluate", "--scenes", "2", "--noise", "5", "--paired", "--checkpoint", run, twin, third, twin]) == 0
+    assert capsys.readouterr().out.count("first minus second, scene by scene") == 2
 
 
 def test_evaluate_scene_seed_draws_other_scenes_and_says_so(capsys):
