@@ -106,8 +106,17 @@ class RunPairs:
     """Several run pairs (A with a change, B without; e.g. one per training seed) at one noise: does the change
     help whatever the seed?  The unit is the run pair, so the standard error is the spread *between* pairs, which
     a benchmark of many scenes cannot shrink; each pair's own scene scatter is in its :class:`PairedScore`."""
-    noise: float
     pairs: tuple[PairedScore, ...]
+
+    def __post_init__(self) -> None:
+        if not self.pairs:
+            raise ValueError("RunPairs needs at least one paired score")
+        if len({p.noise for p in self.pairs}) > 1:
+            raise ValueError(f"paired scores at different noise levels: {sorted({p.noise for p in self.pairs})}")
+
+    @property
+    def noise(self) -> float:
+        return self.pairs[0].noise
 
     @property
     def n(self) -> int:
@@ -135,11 +144,7 @@ class RunPairs:
 
 def across_pairs(pairs: list[PairedScore]) -> RunPairs:
     """:class:`RunPairs` of paired scores taken at one noise."""
-    if not pairs:
-        raise ValueError("across_pairs needs at least one paired score")
-    if len({p.noise for p in pairs}) > 1:
-        raise ValueError(f"paired scores at different noise levels: {sorted({p.noise for p in pairs})}")
-    return RunPairs(pairs[0].noise, tuple(pairs))
+    return RunPairs(tuple(pairs))
 
 
 def _first(cfg: CirclesConfig, scenes: int) -> CirclesConfig:
