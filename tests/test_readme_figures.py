@@ -16,7 +16,10 @@ RUNS = ROOT / "data" / "runs"
 
 #: README row label (its start) -> run folder
 README_ROWS = {"light student (shipped": "light_student", "light student at 23,000": "light_student_23000",
-               "light without L_M": "light_no_lm", "light proxy (clean": "light_proxy",
+               "light without L_M": "light_no_lm",
+               "light student at 38,000": "light_student_38000", "no L_M at 38,000": "light_no_lm_38000",
+               "light student at 57,000": "light_student_57000", "no L_M at 57,000": "light_no_lm_57000",
+               "light proxy (clean": "light_proxy",
                "light proxy, continued": "light_proxy_long", "L_M switched on at 23,000": "light_branch_lm",
                "no L_M, continued": "light_branch_no_lm", "light student from scratch": "light_lm_scratch",
                "noisier training, with L_M (": "light_noisy_lm", "noisier training, no L_M (": "light_noisy_no_lm",
