@@ -34,18 +34,19 @@ def test_gpu_continue_brings_both_light_runs_to_one_step_and_scores_them(tmp_pat
     subprocess.run([mmkit_bin, "train", "--out", str(src / "light_student"), "--stage", "student", "--proxy",
                     str(src / "light_proxy" / "checkpoint.pt"), "--steps", "3", *tiny], env=env, check=True,
                    capture_output=True, timeout=300)
-    subprocess.run([mmkit_bin, "train", "--out", str(src / "light_no_lm"), "--stage", "student", "--ablate",
+    subprocess.run([mmkit_bin, "train", "--out", str(src / "light_no_lm_long"), "--stage", "student", "--ablate",
                     "proxy", "--steps", "1", *tiny], env=env, check=True, capture_output=True, timeout=300)
     out = tmp_path / "out"
     env.update(T="30", WORKERS="1", EMA="0.9", PYTHON=os.sys.executable, RUNS=str(tmp_path / "work"), BATCH="1", SIZE="32",
                SCENES="1", MMKIT_GIT_COMMIT="test")
     subprocess.run(["bash", str(ROOT / "scripts" / "gpu_continue.sh"), str(src), str(out)], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=600)
-    ckpts = {run: load_checkpoint(tmp_path / "work" / run / "checkpoint.pt") for run in ("light_student", "light_no_lm")}
-    assert ckpts["light_student"]["step"] == ckpts["light_no_lm"]["step"] >= 4        # both continued, to one step
+    ckpts = {run: load_checkpoint(tmp_path / "work" / run / "checkpoint.pt")
+             for run in ("light_student", "light_no_lm_long")}
+    assert ckpts["light_student"]["step"] == ckpts["light_no_lm_long"]["step"] >= 4        # both continued, to one step
     assert all(c["train_config"]["ema"] == 0.9 and c["ema_updates"] > 0 for c in ckpts.values())
     log = (out / "gpu_continue.log").read_text()
-    assert "light_no_lm catches up alone to step 3" in log and "both together for" in log
-    assert "light_no_lm/checkpoint.pt" in (out / "evaluation.txt").read_text()
+    assert "light_no_lm_long catches up alone to step 3" in log and "both together for" in log
+    assert "light_no_lm_long/checkpoint.pt" in (out / "evaluation.txt").read_text()
     with tarfile.open(out / "runs.tar") as tar:
-        assert {"light_student/checkpoint.pt", "light_no_lm/loss_log.csv"} <= set(tar.getnames())
+        assert {"light_student/checkpoint.pt", "light_no_lm_long/loss_log.csv"} <= set(tar.getnames())
