@@ -84,6 +84,13 @@ def cmd_train(args: argparse.Namespace) -> None:
         print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
 
 
+def cmd_snapshot(args: argparse.Namespace) -> None:
+    from .train import snapshot_run
+
+    out = snapshot_run(args.checkpoint, args.out, logs=args.logs)
+    print(f"run folder: {out} (checkpoint.pt without Adam's moments, config.json, logs up to its step)")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> None:
     """Circles benchmark (paper Table 3): MSE of each model against the exact target, beside doing nothing."""
     import dataclasses
@@ -225,6 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "and --lr may differ; the rest must match); with --resume the same command continues it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("snapshot", help="a run folder from one checkpoint of a run that trains on (for comparisons "
+                                        "at equal length)")
+    p.add_argument("checkpoint", help="checkpoint.pt (or a copy of it taken while the run trained), or a run folder")
+    p.add_argument("out", help="the new run folder (must not exist)")
+    p.add_argument("--logs", default=None,
+                   help="the run folder whose loss and evaluation logs are cut at the checkpoint's step "
+                        "(default: the checkpoint's folder)")
+    p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("magnify", help="magnify the motion in a video (mp4/avi/mov/gif, PNG folder, npy/npz)")
     p.add_argument("input", help="the clip to magnify")

@@ -199,6 +199,50 @@ def drop_optimizer_state(path: str | os.PathLike) -> Path:
     return path
 
 
+def copy_log_rows(read: Path, write: Path, fields: tuple[str, ...], step: int) -> None:
+    """Write the rows of the CSV log ``read`` up to ``step`` into ``write``, atomically: the logs of a resumed run
+    without repeats, and those of a branch or a snapshot from its parent's."""
+    with open(read, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
+    with atomic_path(write) as tmp, open(tmp, "w", newline="") as f:
+        w = csv.DictWriter(f, fields)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def snapshot_run(checkpoint: str | os.PathLike, out: str | os.PathLike,
+                 logs: str | os.PathLike | None = None) -> Path:
+    """Make the new run folder ``out`` from one checkpoint of a run that goes on: the checkpoint without Adam's
+    moments (:func:`drop_optimizer_state`), ``config.json`` (its training config, ``steps`` set to its step) and
+    the loss and evaluation logs of the run folder ``logs`` (default: the checkpoint's own) up to that step.
+
+    Why: equal-length comparisons along a long run (e.g. an ablation at each step where the model it is compared
+    with was committed) need the run as it was at that step, while the run itself trains on. ``checkpoint`` may be
+    a copy taken while the run trained (the run's folder holds only its latest). ``out`` must not exist."""
+    ckpt = Path(checkpoint)
+    ckpt = ckpt / "checkpoint.pt" if ckpt.is_dir() else ckpt
+    out = Path(out)
+    if out.exists():
+        raise MMKitError(f"{out} exists already: a snapshot goes into a new folder")
+    state = load_checkpoint(ckpt)
+    logs = Path(logs) if logs is not None else ckpt.parent
+    if not (logs / "loss_log.csv").is_file():
+        raise MMKitError(f"{logs} holds no loss_log.csv: name the run folder the checkpoint was taken from "
+                         "(--logs)")
+    step = int(state["step"])
+    state["optimizer"] = None
+    config = {**state["train_config"], "steps": step, "world_size": state.get("world_size", 1)}
+    out.mkdir(parents=True)
+    with atomic_path(out / "checkpoint.pt") as tmp:
+        torch.save(state, tmp)
+    with atomic_path(out / "config.json") as tmp:
+        tmp.write_text(json.dumps(config, indent=2) + "\n")
+    for name, fields in (("loss_log.csv", LOG_FIELDS), ("eval_log.csv", EVAL_FIELDS)):
+        if (logs / name).exists():
+            copy_log_rows(logs / name, out / name, fields, step)
+    return out
+
+
 def checkpoint_weights(state: dict, average: bool = True) -> dict:
     """A checkpoint's network weights: the moving average when the run kept one (``TrainConfig.ema``) and
     ``average`` is true, else the weights of the last training step."""
@@ -448,14 +492,8 @@ class Trainer:
         ``source`` (a branch's parent folder), those of that run's logs, written into this run's folder."""
         for path, fields in ((self.log_path, LOG_FIELDS), (self.eval_path, EVAL_FIELDS)):
             read = source / path.name if source is not None else path
-            if not read.exists():
-                continue
-            with open(read, newline="") as f:
-                rows = [r for r in csv.DictReader(f) if int(r["step"]) <= step]
-            with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
-                w = csv.DictWriter(f, fields)
-                w.writeheader()
-                w.writerows(rows)
+            if read.exists():
+                copy_log_rows(read, path, fields, step)
 
     @staticmethod
     def _append(path: Path, fields: tuple[str, ...], row: dict) -> None:

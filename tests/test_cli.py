@@ -134,3 +134,20 @@ def test_cache_command_refuses_a_negative_noise_range_before_writing_anything(tm
     with pytest.raises(SystemExit, match="shot_noise_max.*>= 0"):
         cache_main([str(tmp_path / "c"), "--pairs", "2", "--size", "32", "--workers", "1", "--shot-noise-max", "-1"])
     assert not any(tmp_path.iterdir())
+
+
+def test_snapshot_command_copies_a_committed_run_and_refuses_bad_input(tmp_path, capsys):
+    from pathlib import Path
+
+    from mmkit.train import load_checkpoint
+
+    run = Path(__file__).resolve().parents[1] / "data" / "runs" / "light_no_lm_38000"
+    if not run.is_dir():
+        pytest.skip("data/runs is not in this checkout")
+    assert main(["snapshot", str(run), str(tmp_path / "copy")]) == 0
+    assert load_checkpoint(tmp_path / "copy" / "checkpoint.pt")["step"] == 38000
+    assert (tmp_path / "copy" / "loss_log.csv").read_text() == (run / "loss_log.csv").read_text()
+    assert main(["snapshot", str(run), str(tmp_path / "copy")]) == 2
+    assert "exists already" in capsys.readouterr().err
+    assert main(["snapshot", str(tmp_path / "nothing.pt"), str(tmp_path / "x")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -88,6 +88,31 @@ def test_a_checkpoint_without_optimizer_state_is_smaller_loads_and_resumes_with_
     assert load_checkpoint(ckpt)["step"] == TINY.steps
 
 
+def test_snapshot_run_makes_a_run_folder_at_a_copied_checkpoint_of_a_run_that_went_on(tmp_path):
+    """snapshot_run (the equal-length snapshots such as light_no_lm_57000): weights of the copied step, no Adam
+    moments, config and logs cut at that step; it never writes into an existing folder."""
+    import shutil
+
+    from mmkit.train import snapshot_run
+
+    run = tmp_path / "run"
+    train(replace(TINY, steps=2, eval_every=1, eval_scenes=1), run, progress=False)
+    shutil.copy(run / "checkpoint.pt", tmp_path / "at2.pt")
+    train(replace(TINY, steps=4, eval_every=1, eval_scenes=1), run, resume=True, progress=False)
+    out = snapshot_run(tmp_path / "at2.pt", tmp_path / "run_2", logs=run)
+    snap = load_checkpoint(out / "checkpoint.pt")
+    assert snap["step"] == 2 and snap["optimizer"] is None
+    assert_same_weights(weights_of(tmp_path / "at2.pt"), snap["model"])
+    assert json.loads((out / "config.json").read_text())["steps"] == 2
+    assert [int(r["step"]) for r in csv.DictReader(open(out / "loss_log.csv"))] == [1, 2]
+    assert {int(r["step"]) for r in csv.DictReader(open(out / "eval_log.csv"))} == {1, 2}
+    assert len(list(csv.DictReader(open(run / "loss_log.csv")))) == 4        # the run's own logs untouched
+    with pytest.raises(MMKitError, match="exists already"):
+        snapshot_run(run / "checkpoint.pt", out)
+    with pytest.raises(MMKitError, match="no loss_log.csv"):
+        snapshot_run(tmp_path / "at2.pt", tmp_path / "other")
+
+
 def test_sigkill_then_resume_matches(tmp_path):
     """A real SIGKILL in the middle of `mmkit train`, then --resume: the same final weights."""
     args = ["--steps", "12", "--batch-size", "2", "--size", "32", "--checkpoint-every", "2", "--log-every", "1",
