@@ -19,6 +19,8 @@ README_ROWS = {"light student (shipped": "light_student", "light student at 23,0
                "light without L_M": "light_no_lm",
                "light student at 38,000": "light_student_38000", "no L_M at 38,000": "light_no_lm_38000",
                "light student at 57,000": "light_student_57000", "no L_M at 57,000": "light_no_lm_57000",
+               "light student at 78,000": "light_student_78000", "no L_M at 78,000": "light_no_lm_78000",
+               "no L_M at 96,000": "light_no_lm_long",
                "light proxy (clean": "light_proxy",
                "light proxy, continued": "light_proxy_long", "L_M switched on at 23,000": "light_branch_lm",
                "no L_M, continued": "light_branch_no_lm", "light student from scratch": "light_lm_scratch",
