@@ -167,9 +167,20 @@ def save_checkpoint(path: Path, model: MagnificationNet, opt: torch.optim.Optimi
         "model": model.state_dict(), "optimizer": opt.state_dict() if opt is not None else None,
         "torch_rng": torch.get_rng_state(), **(extra or {}),
     }
+    return _write_state(path, state)
+
+
+def _write_state(path: Path, state: dict) -> Path:
+    """Write a checkpoint's state dict atomically (temporary file, then rename): a crash leaves the old file."""
     with atomic_path(path) as tmp:
         torch.save(state, tmp)
     return path
+
+
+def _write_config(run_dir: Path, config: dict, world: int) -> None:
+    """A run folder's ``config.json``: its training config and how many processes trained it, atomically."""
+    with atomic_path(run_dir / "config.json") as tmp:
+        tmp.write_text(json.dumps({**config, "world_size": world}, indent=2) + "\n")
 
 
 def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
@@ -194,9 +205,7 @@ def drop_optimizer_state(path: str | os.PathLike) -> Path:
     path = Path(path)
     state = load_checkpoint(path)
     state["optimizer"] = None
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
-    return path
+    return _write_state(path, state)
 
 
 def copy_log_rows(read: Path, write: Path, fields: tuple[str, ...], step: int) -> None:
@@ -231,12 +240,9 @@ def snapshot_run(checkpoint: str | os.PathLike, out: str | os.PathLike,
                          "(--logs)")
     step = int(state["step"])
     state["optimizer"] = None
-    config = {**state["train_config"], "steps": step, "world_size": state.get("world_size", 1)}
     out.mkdir(parents=True)
-    with atomic_path(out / "checkpoint.pt") as tmp:
-        torch.save(state, tmp)
-    with atomic_path(out / "config.json") as tmp:
-        tmp.write_text(json.dumps(config, indent=2) + "\n")
+    _write_state(out / "checkpoint.pt", state)
+    _write_config(out, {**state["train_config"], "steps": step}, state.get("world_size", 1))
     for name, fields in (("loss_log.csv", LOG_FIELDS), ("eval_log.csv", EVAL_FIELDS)):
         if (logs / name).exists():
             copy_log_rows(logs / name, out / name, fields, step)
@@ -573,8 +579,7 @@ class Trainer:
         lead = self.rank == 0  # only rank 0 writes; DDP keeps the ranks' weights identical
         if lead:
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            with atomic_path(self.run_dir / "config.json") as tmp:
-                tmp.write_text(json.dumps({**self.cfg.to_dict(), "world_size": self.world}, indent=2) + "\n")
+            _write_config(self.run_dir, self.cfg.to_dict(), self.world)
         self.model.train()
         bar = tqdm(total=self.cfg.steps, initial=self.step, disable=not self.progress, desc=self.cfg.stage)
         t0, start = time.perf_counter(), self.step
