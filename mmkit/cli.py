@@ -165,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("evaluate", help="score models on the circles benchmark (paper Table 3)")
-    p.add_argument("--pretrained", nargs="*", default=[], help="shipped model names (light, base)")
+    p.add_argument("--pretrained", nargs="*", default=[], help="shipped model names (light, base, oh2018, light_no_lm)")
     p.add_argument("--checkpoint", nargs="*", default=[], help="checkpoints written by mmkit train")
     p.add_argument("--noise", type=float, nargs="+", default=[0.0, 2.0, 5.0], help="noise std, 0..255 units")
     p.add_argument("--scenes", type=int, default=25, help="number of scenes (default: all 25)")
@@ -247,8 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="where to write the result (format from its suffix)")
     p.add_argument("--alpha", type=float, required=True, help="magnification factor")
     p.add_argument("--mode", default="dynamic", choices=["dynamic", "static", "temporal"])
-    p.add_argument("--method", default="light", help="light, base, oh2018, a checkpoint path, or a classical "
-                   "method (mmkit.classical.registry: linear, ...)")
+    p.add_argument("--method", default="light", help="light, base, oh2018 (the paper's networks), light_no_lm (light "
+                   "trained without L_M), a checkpoint path, or a classical method (mmkit.classical.registry: "
+                   "linear, ...)")
     p.add_argument("--reference", type=int, default=0, help="static mode: the reference frame")
     p.add_argument("--batch-size", type=int, default=None,
                    help="frame pairs per network call (default: 1 on a CPU, the fastest there; 4 on a GPU)")

@@ -35,7 +35,7 @@ import torch
 from .checks import check_int, check_number, is_int, is_number
 from .errors import MMKitError
 from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
-from .models import MODEL_NAMES
+from .pretrained import architecture, load_pretrained, network_names
 
 if TYPE_CHECKING:
     from .models import MagnificationNet
@@ -121,9 +121,14 @@ def resolve_options(cfg: MagnifyConfig, device: torch.device, n_frames: int | No
     if compile_ == "auto":
         compile_ = False
         if device.type == "cpu" and cfg.mode != "temporal" and n_frames is not None and size is not None:
-            rate = EAGER_PIXELS_PER_S.get(str(cfg.method), EAGER_PIXELS_PER_S["base"])
+            rate = EAGER_PIXELS_PER_S.get(_network_of(str(cfg.method)), EAGER_PIXELS_PER_S["base"])
             compile_ = n_frames * size[0] * size[1] / rate >= COMPILE_WORTH_S and _have_cxx_compiler()
     return replace(cfg, batch_size=batch, compile=bool(compile_))
+
+
+def _network_of(method: str) -> str:
+    """The network a method name stands for (``light_no_lm`` is ``light``); a checkpoint path stays as it is."""
+    return architecture(method) if method in network_names() else method
 
 
 def _have_cxx_compiler() -> bool:
@@ -193,14 +198,13 @@ def compile_or_eager(net: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_method(method: str, device: torch.device) -> torch.nn.Module:
     """A network by name (shipped weights) or by checkpoint path, in eval mode on ``device``."""
-    if method in MODEL_NAMES:
-        from .pretrained import load_pretrained
+    if method in network_names():
         net = load_pretrained(method)
     elif Path(method).suffix == ".pt" or Path(method).exists():
         from .train import model_from_checkpoint
         net = model_from_checkpoint(method)
     else:
-        raise MMKitError(f"unknown method {method!r}; choose one of {list(MODEL_NAMES) + list(CLASSICAL)} "
+        raise MMKitError(f"unknown method {method!r}; choose one of {network_names() + list(CLASSICAL)} "
                          "or give a checkpoint path")
     return net.to(device).eval()
 

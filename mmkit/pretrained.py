@@ -3,6 +3,10 @@
 Each shipped model is three files: ``NAME.pt`` (the model's state dict and config only, small),
 ``NAME.json`` (the training config, seed, step count, git commit and the run it came from) and
 ``NAME_loss_log.csv`` (the run's loss log). :func:`export_weights` makes them from a run folder.
+
+The paper's three networks ship as ``light``, ``base`` and ``oh2018``; other names are further trainings of one of
+them, shipped so that a learner can put them side by side: ``light_no_lm`` is the light student's Table 4
+ablation (the shipped ``light``'s recipe, pairs, noise, seed and length, without the proxy loss L_M).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import torch
 
 from .atomic import atomic_path
 from .errors import MMKitError
-from .models import MagnificationNet, Oh2018Net, build_model
+from .models import MODEL_NAMES, MagnificationNet, Oh2018Net, build_model
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
@@ -25,9 +29,30 @@ def available() -> list[str]:
     return sorted(p.stem for p in WEIGHTS_DIR.glob("*.pt"))
 
 
+def network_names() -> list[str]:
+    """Every name a network method accepts (``mmkit.magnify(method=...)``, the widget's menu): the paper's
+    networks first, then the other shipped weights (e.g. ``light_no_lm``)."""
+    return list(MODEL_NAMES) + [name for name in available() if name not in MODEL_NAMES]
+
+
+def info(name: str) -> dict:
+    """What ships beside ``name``'s weights (``NAME.json``): training config, step, git commit, run folder."""
+    path = WEIGHTS_DIR / f"{name}.json"
+    if not path.is_file():
+        raise MMKitError(f"no shipped weights named {name!r} (shipped: {available() or 'none yet'})")
+    return json.loads(path.read_text())
+
+
+def architecture(name: str) -> str:
+    """The network (one of ``MODEL_NAMES``) that the shipped weights ``name`` are for: ``"light"`` for
+    ``"light_no_lm"``."""
+    return name if name in MODEL_NAMES else info(name)["train_config"]["model"]
+
+
 def load_pretrained(name: str = "light",
                     weights_dir: str | os.PathLike = WEIGHTS_DIR) -> MagnificationNet | Oh2018Net:
-    """A shipped trained model by name (``"light"``, ``"base"``, ``"oh2018"``), in eval mode."""
+    """A shipped trained model by name (``"light"``, ``"base"``, ``"oh2018"``, or another of :func:`available`,
+    e.g. ``"light_no_lm"``), in eval mode."""
     path = Path(weights_dir) / f"{name}.pt"
     if not path.is_file():
         have = sorted(p.stem for p in Path(weights_dir).glob("*.pt"))
@@ -44,9 +69,11 @@ def load_pretrained(name: str = "light",
     return net.eval()
 
 
-def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.PathLike = WEIGHTS_DIR) -> Path:
+def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.PathLike = WEIGHTS_DIR,
+                   description: str | None = None) -> Path:
     """Copy a run's trained model (its weight average, if the run kept one) into ``weights_dir`` as ``name``,
-    with its metadata and loss log."""
+    with its metadata (and ``description``, a sentence of what it is, where the name does not say) and loss
+    log."""
     from .train import checkpoint_weights, load_checkpoint
 
     run_dir, weights_dir = Path(run_dir), Path(weights_dir)
@@ -61,6 +88,8 @@ def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.
     meta["weights"] = (f"moving average of the weights (ema {state['train_config']['ema']:g}, "
                        f"{state['ema_updates']} updates)" if state.get("ema") is not None else "last step's weights")
     meta["run_dir"] = str(run_dir)
+    if description:
+        meta["description"] = description
     with atomic_path(weights_dir / f"{name}.json") as tmp:
         tmp.write_text(json.dumps(meta, indent=2) + "\n")
     log = run_dir / "loss_log.csv"

@@ -91,17 +91,19 @@ from .checks import check_clip, check_number
 from .engine import CLASSICAL, MODES, MagnifyConfig, _to_batch, _to_frames, load_method, make_filter
 from .errors import MMKitError
 from .filters import StreamingIIR, check_band
-from .models import MODEL_NAMES, Encoded, MagnificationNet, Oh2018Net
+from .models import Encoded, MagnificationNet, Oh2018Net
+from .pretrained import network_names
 from .models.singh2023 import _alpha_like
 from .plots import temporal_slice
 
-#: Every method the session and the widget offer: the networks, then the classical methods by name.
-METHODS: tuple[str, ...] = tuple(MODEL_NAMES) + tuple(CLASSICAL)
+#: Every method the session and the widget offer: the networks (the paper's, then other shipped weights such as
+#: ``light_no_lm``), then the classical methods by name.
+METHODS: tuple[str, ...] = tuple(network_names()) + tuple(CLASSICAL)
 
 
 def methods() -> list[str]:
     """:data:`METHODS`, plus any classical method registered since import."""
-    return list(MODEL_NAMES) + list(CLASSICAL)
+    return network_names() + list(CLASSICAL)
 
 
 #: Settings whose rendered frames are kept (moving a slider back to a recent value costs nothing).

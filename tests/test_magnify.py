@@ -55,6 +55,21 @@ def test_streaming_consumes_frames_lazily(net, clip):
     assert len(seen) <= 3  # only the first batch has been read
 
 
+def test_other_shipped_weights_are_methods_by_name(clip):
+    """``method="light_no_lm"`` is the shipped ablation's weights in the light network (``mmkit.load_pretrained``)."""
+    from mmkit.engine import _network_of, load_method
+    from mmkit.pretrained import load_pretrained
+
+    cfg = MagnifyConfig(alpha=5.0, batch_size=2, compile=False)
+    by_name = list(magnify_frames(clip, replace(cfg, method="light_no_lm")))
+    by_net = list(magnify_frames(clip, cfg, load_pretrained("light_no_lm")))
+    assert all(np.array_equal(a, b) for a, b in zip(by_name, by_net))
+    assert not all(np.array_equal(a, b) for a, b in zip(by_name, magnify_frames(clip, cfg)))  # not light's
+    assert _network_of("light_no_lm") == "light" and _network_of("base") == "base"
+    with pytest.raises(MMKitError, match=r"unknown method 'light_no_l'; choose one of \[.*'light_no_lm'"):
+        load_method("light_no_l", torch.device("cpu"))
+
+
 def test_file_round_trip_keeps_frame_count_and_rate(tmp_path, clip, net, monkeypatch):
     import mmkit.engine as m
     monkeypatch.setattr(m, "load_method", lambda method, device: net)

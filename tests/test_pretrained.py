@@ -7,16 +7,18 @@ import torch
 from mmkit.data.pairs import DataConfig
 from mmkit.errors import MMKitError
 from mmkit.losses import LossWeights
-from mmkit.pretrained import export_weights, load_pretrained
+from mmkit.models import MODEL_NAMES
+from mmkit.pretrained import architecture, available, export_weights, info, load_pretrained, network_names
 from mmkit.train import TrainConfig, train
 
 
 def test_export_then_load_gives_the_trained_model(tmp_path):
     cfg = TrainConfig(steps=2, batch_size=1, data=DataConfig(size=32), weights=LossWeights(perceptual=0.0))
     net = train(cfg, tmp_path / "run", progress=False)
-    export_weights(tmp_path / "run", "tiny", tmp_path / "weights")
+    export_weights(tmp_path / "run", "tiny", tmp_path / "weights", description="two steps, to test export")
     meta = json.loads((tmp_path / "weights" / "tiny.json").read_text())
     assert meta["step"] == 2 and meta["train_config"]["seed"] == 0
+    assert meta["description"] == "two steps, to test export"
     assert (tmp_path / "weights" / "tiny_loss_log.csv").exists()
     loaded = load_pretrained("tiny", tmp_path / "weights")
     x = torch.rand(1, 3, 16, 16) * 2 - 1
@@ -30,3 +32,15 @@ def test_unknown_or_broken_weights_are_clear_errors(tmp_path):
     (tmp_path / "bad.pt").write_bytes(b"junk")
     with pytest.raises(MMKitError, match="could not be loaded"):
         load_pretrained("bad", tmp_path)
+
+
+def test_network_names_are_the_papers_networks_then_the_other_shipped_weights():
+    names = network_names()
+    assert names[:len(MODEL_NAMES)] == list(MODEL_NAMES)
+    assert set(names) == set(MODEL_NAMES) | set(available()) and len(names) == len(set(names))
+    assert "light_no_lm" in names[len(MODEL_NAMES):]
+    assert [architecture(n) for n in MODEL_NAMES] == list(MODEL_NAMES)
+    assert architecture("light_no_lm") == "light"
+    assert info("light_no_lm")["train_config"]["model"] == "light"
+    with pytest.raises(MMKitError, match="no shipped weights named 'huge'"):
+        info("huge")

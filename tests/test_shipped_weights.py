@@ -7,11 +7,11 @@ import torch
 
 from mmkit.data.benchmarks import CirclesConfig
 from mmkit.evaluate import score_circles
-from mmkit.pretrained import WEIGHTS_DIR, available, load_pretrained
+from mmkit.pretrained import WEIGHTS_DIR, architecture, available, info, load_pretrained
 from mmkit.train import checkpoint_weights, load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ("light", "base", "oh2018")
+SHIPPED = ("light", "base", "oh2018", "light_no_lm")
 
 
 def test_every_model_ships():
@@ -21,7 +21,7 @@ def test_every_model_ships():
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_weights_are_those_of_the_committed_run(name):
     meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
-    assert meta["step"] > 0 and meta["train_config"]["model"] == name and meta["git_commit"]
+    assert meta["step"] > 0 and meta["train_config"]["model"] == architecture(name) and meta["git_commit"]
     assert (WEIGHTS_DIR / f"{name}_loss_log.csv").exists()
     run = ROOT / meta["run_dir"]
     if not run.exists():
@@ -40,3 +40,20 @@ def test_shipped_weights_are_those_of_the_committed_run(name):
 def test_shipped_models_beat_returning_the_input_on_circles(name):
     score = score_circles(load_pretrained(name), CirclesConfig(n_scenes=3), noise=0.0)
     assert score.ratio < 1.0, score
+
+
+def test_light_no_lm_is_the_shipped_lights_ablation_of_equal_length():
+    """The pair a learner compares: the same recipe, pairs, noise, seed, schedule and length, L_M off."""
+    light, ablation = info("light")["train_config"], info("light_no_lm")["train_config"]
+    assert architecture("light_no_lm") == "light"
+    assert info("light")["step"] == info("light_no_lm")["step"]
+    assert light["weights"]["proxy"] > 0 and light["proxy_checkpoint"]
+    assert ablation["weights"]["proxy"] == 0 and ablation["proxy_checkpoint"] is None
+    # where and how long each sitting ran (cache folder, time limit), not what was trained, may differ
+    same = {k for k in light if k not in ("weights", "proxy_checkpoint", "cache_dir", "time_limit")}
+    assert {k: ablation[k] for k in same} == {k: light[k] for k in same}
+    assert {k: v for k, v in ablation["weights"].items() if k != "proxy"} == \
+        {k: v for k, v in light["weights"].items() if k != "proxy"}
+    assert "L_M" in info("light_no_lm")["description"]
+    a, b = load_pretrained("light").state_dict(), load_pretrained("light_no_lm").state_dict()
+    assert a.keys() == b.keys() and any(not torch.equal(a[k], b[k]) for k in a)
