@@ -34,6 +34,7 @@ import torch
 
 from .checks import check_int, check_number, is_int, is_number
 from .errors import MMKitError
+from .hardware import warn_if_bf16_is_slow
 from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
 from .pretrained import architecture, load_pretrained, network_names
 
@@ -295,6 +296,8 @@ def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
 
 def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch.nn.Module, fps: float,
                     device: torch.device) -> Iterator[np.ndarray]:
+    if cfg.bf16:
+        warn_if_bf16_is_slow(device, "magnifying with --bf16")
     if cfg.mode == "temporal":
         for enc, motion in temporal_motion(net, frames, cfg, fps, device):
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):  # encoder stays fp32

@@ -41,6 +41,7 @@ from .checks import check_int, check_number
 from .data.pairs import DataConfig, SyntheticPairs
 from .data.workers import one_thread_per_process
 from .errors import MMKitError
+from .hardware import warn_if_bf16_is_slow
 from .losses import LossWeights, total_loss
 from .memory import GIB, TRAIN_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES, Intermediates, MagnificationNet, Oh2018Net, build_model
@@ -346,6 +347,8 @@ class Trainer:
         if self.run_dir.exists() and not self.run_dir.is_dir():
             raise MMKitError(f"{self.run_dir} is a file; the run folder must be a folder (new, or a run's to resume)")
         self.rank, self.world, self.device = _init_distributed(cfg.device)
+        if cfg.bf16:
+            warn_if_bf16_is_slow(self.device, "training with --bf16")
         check_fits(cfg.batch_size * cfg.data.size**2 * TRAIN_BYTES_PER_PIXEL / GIB, device_gib(self.device),
                    f"training on batches of {cfg.batch_size} crops of {cfg.data.size} px ({self.device.type})",
                    "use a smaller --size or --batch-size")
