@@ -27,6 +27,6 @@ def warn_if_bf16_is_slow(device: torch.device, what: str) -> bool:
     capability = torch.backends.cpu.get_cpu_capability()
     warnings.warn(f"{what}: this CPU ({capability}) has no bf16 kernels (they need AVX-512; AMX or AVX512-BF16 "
                   "make them fast), so bf16 autocast is emulated and several times slower than fp32 here "
-                  "(python -m mmkit.bench.inference --no-compile shows it); leave bf16 off on this machine",
-                  stacklevel=3)
+                  "(python -m mmkit.bench.inference --no-compile shows it); leave bf16 off on this machine "
+                  "(a --resume may switch it off)", stacklevel=3)
     return True

@@ -52,14 +52,17 @@ STAGES = ("proxy", "student")
 MIN_TRAIN_SIZE = 16  # smallest training crop (the renderer's shapes need a few pixels; 6 px was seen to work)
 #: Settings a resumed run may change: they decide when things happen, not what is learned (``ema`` decides only
 #: what is kept beside the weights; switched on at a resume, the average starts from the resumed weights).
+#: ``compile``, ``bf16`` and ``channels_last`` decide how a step is computed: switched at a resume, the run goes on
+#: rounded differently (not bit for bit), e.g. without bf16 on a CPU that has no bf16 kernels (mmkit.hardware).
 SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval_scenes", "device", "cache_dir",
-                   "time_limit", "proxy_checkpoint", "vgg_path", "workers", "ema", "compile")
+                   "time_limit", "proxy_checkpoint", "vgg_path", "workers", "ema", "compile", "bf16",
+                   "channels_last")
 # (proxy_checkpoint and vgg_path are where files lie: a run may move, e.g. from a GPU machine; the proxy's
 # weights are checked by their digest on resume, the VGG-16 file by perceptual_enabled.)
 #: Settings a branch (``Trainer(branch_from=...)``) may set apart from the run it starts from: what is learned
 #: from its step on (the loss terms, the teacher, the stage's inputs, the learning rate). The rest (model, seed,
-#: data, batch, precision) must match, so that the branch goes on from the same weights on the same pairs in the
-#: same order.
+#: data, batch; the schedule aside) must match, so that the branch goes on from the same weights on the same pairs
+#: in the same order.
 BRANCH_FIELDS = ("stage", "weights", "proxy_checkpoint", "lr")
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
 EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
@@ -87,8 +90,8 @@ class TrainConfig:
     eval_scenes: int = 5
     vgg_path: str | None = None            # see mmkit.vgg: else $MMKIT_VGG16, else the torch hub cache
     device: str = "auto"                   # "auto": CUDA when present, else CPU
-    bf16: bool = False                     # bf16 autocast (CPU AMX or GPU)
-    channels_last: bool = False
+    bf16: bool = False                     # bf16 autocast (GPU, or a CPU with AMX; emulated and slow on others)
+    channels_last: bool = False            # (both may be switched at a resume, like compile)
     workers: int = 0                       # processes rendering batches ahead (0: rendered in the training loop)
     ema: float = 0.0                       # decay of a moving average of the weights (mmkit.weight_average), e.g.
     #                                        0.999; evaluation, export and model_from_checkpoint use the average

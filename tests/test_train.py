@@ -160,6 +160,24 @@ def test_bf16_autocast_and_channels_last_train(tmp_path):
     assert all(p.dtype == torch.float32 for p in net.parameters())  # autocast keeps fp32 master weights
 
 
+def test_bf16_and_channels_last_may_be_switched_at_a_resume(tmp_path):
+    """A run trained in bf16 goes on in fp32 on a machine without bf16 kernels: the same run, rounded differently
+    (an uninterrupted fp32 run ends within rounding of it); the rest of the config must still match."""
+    bf16 = replace(TINY, steps=4, bf16=True, channels_last=True)
+    train(replace(bf16, steps=2), tmp_path / "switched", progress=False)
+    fp32 = replace(bf16, bf16=False, channels_last=False)
+    train(fp32, tmp_path / "switched", resume=True, progress=False)
+    train(fp32, tmp_path / "fp32", progress=False)
+    switched = load_checkpoint(tmp_path / "switched" / "checkpoint.pt")
+    assert switched["step"] == 4 and switched["train_config"]["bf16"] is False
+    plain = load_checkpoint(tmp_path / "fp32" / "checkpoint.pt")["model"]
+    for k, v in plain.items():
+        torch.testing.assert_close(switched["model"][k], v, rtol=0.05, atol=2e-3)
+    assert any(not torch.equal(switched["model"][k], v) for k, v in plain.items())   # rounded differently
+    with pytest.raises(MMKitError, match="another configuration"):
+        train(replace(fp32, steps=6, lr=1e-3), tmp_path / "switched", resume=True, progress=False)
+
+
 def run_showing_stderr(cmd: list[str], env: dict, timeout: float = 300) -> None:
     """Run ``cmd``; on a non-zero exit fail with the end of its stderr (torchrun's workers print theirs there)."""
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
