@@ -5,6 +5,9 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+import torch
+
+from mmkit.hardware import cpu_has_bf16_kernels
 from mmkit.pretrained import load_pretrained
 from mmkit.train import load_checkpoint
 
@@ -20,6 +23,13 @@ def test_recipe_trains_proxy_student_ablation_and_exports(tmp_path):
     for run in ("light_proxy", "light_student", "light_no_lm"):
         assert (tmp_path / "runs" / run / "checkpoint.pt").exists()
     assert load_pretrained("light", tmp_path / "weights").cfg.channels == 8
+    # bf16 only where it is fast: a GPU, or a CPU with bf16 kernels
+    fast = torch.cuda.is_available() or cpu_has_bf16_kernels() is not False
+    assert load_checkpoint(tmp_path / "runs" / "light_student" / "checkpoint.pt")["train_config"]["bf16"] is fast
+    env.update(BF16="1" if not fast else "0", RUNS=str(tmp_path / "forced"))   # forced the other way
+    subprocess.run(["bash", str(ROOT / "scripts" / "train_weights.sh"), "oh2018"], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=600)
+    assert load_checkpoint(tmp_path / "forced" / "oh2018" / "checkpoint.pt")["train_config"]["bf16"] is not fast
 
 
 def test_gpu_continue_brings_both_light_runs_to_one_step_and_scores_them(tmp_path):
