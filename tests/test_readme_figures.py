@@ -66,3 +66,20 @@ def test_runs_readme_steps_are_the_loss_logs(run):
     (row,) = table_rows((RUNS / "README.md").read_text(), f"`{run}`")
     steps, batch = (int(x.replace(",", "")) for x in row[3].split(" x "))
     assert (steps, batch) == (last_step(run), 16)
+
+
+def test_readme_noise_sweep_is_the_committed_paired_scores():
+    """The table of the shipped pair by input noise is data/runs/paired_lm_sweep.txt (mmkit evaluate --paired)."""
+    text = (RUNS / "paired_lm_sweep.txt").read_text()
+    ratios = {(m[1], int(m[2])): float(m[3]) for m in re.finditer(r"^(light\w*)\s+(\d+)\s+\S+\s+\S+\s+(\S+)$", text,
+                                                                   re.M)}
+    diffs = {int(m[1]): (float(m[2]), float(m[3]), int(m[4])) for m in re.finditer(
+        r"first minus second, scene by scene\s+(\d+)\s+\S+\s+(\S+)\s+\+- (\S+) \(standard error\); first better "
+        r"on (\d+) of 250", text)}
+    rows = [r for r in table_rows((ROOT / "README.md").read_text(), "") if r[0].isdigit()
+            and len(r) == 6 and r[3].isdigit()]
+    assert [int(r[0]) for r in rows] == sorted(diffs) and len(rows) >= 10
+    for r in rows:
+        noise = int(r[0])
+        assert (float(r[1]), float(r[2]), int(r[3])) == diffs[noise]
+        assert (float(r[4]), float(r[5])) == (ratios["light", noise], ratios["light_no_lm", noise])
