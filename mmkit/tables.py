@@ -544,6 +544,72 @@ def paired_runs(pairs: Mapping[str, tuple[str, str]], scenes: int, noise: float 
                                  cfg, noise) for name, (a, b) in pairs.items()}
 
 
+@dataclass(frozen=True)
+class PairedLine:
+    """One noise level of ``mmkit evaluate --paired``'s output for one pair: each model's MSE over the input's, and
+    the scene-by-scene difference (first minus second) with its standard error."""
+    noise: float
+    first: str
+    second: str
+    ratio_first: float
+    ratio_second: float
+    diff: float
+    stderr: float
+    first_better: int
+    scenes: int
+
+
+def committed_paired(path: str | Path) -> list[PairedLine]:
+    """The pairs of a saved ``mmkit evaluate --paired`` output (e.g. ``data/runs/paired_lm_sweep.txt``), in order."""
+    path = Path(path)
+    if not path.is_file():
+        raise MMKitError(f"{path} is not here: the committed runs' scores come with a source checkout of mmkit "
+                         "(data/runs), not with an installed package")
+    models: list[tuple[str, float]] = []
+    out = []
+    for line in path.read_text().splitlines():
+        m = re.match(r"(\S+)\s+(\S+)\s+\S+\s+\S+\s+(\S+)$", line)
+        if m and m[1] != "model":
+            models.append((m[1], float(m[3])))
+            continue
+        m = re.search(r"first minus second, scene by scene\s+(\S+)\s+\S+\s+(\S+)\s+\+- (\S+) \(standard error\); "
+                      r"first better on (\d+) of (\d+) scenes", line)
+        if m:
+            if len(models) < 2:
+                raise MMKitError(f"{path}: a paired difference without its two models before it")
+            (a, ra), (b, rb) = models[-2:]
+            out.append(PairedLine(float(m[1]), a, b, ra, rb, float(m[2]), float(m[3]), int(m[4]), int(m[5])))
+            models = []
+    if not out:
+        raise MMKitError(f"{path} holds no paired scores (`mmkit evaluate --paired` output)")
+    return out
+
+
+def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 8.0, dpi: int = 72):
+    """One pair across input noise: left, the difference (first minus second, over the input's MSE) with two
+    standard errors (above 0 the first is worse); right, each model's MSE over the input's (above 1 a model does
+    worse than returning the input unchanged)."""
+    import matplotlib.pyplot as plt
+
+    noise = [ln.noise for ln in lines]
+    first, second = lines[0].first, lines[0].second
+    fig, (left, right) = plt.subplots(1, 2, figsize=(width, 3.0), dpi=dpi)
+    left.errorbar(noise, [ln.diff for ln in lines], yerr=[2 * ln.stderr for ln in lines], fmt="o-", ms=4,
+                  capsize=3, color="k")
+    left.axhline(0, color="k", lw=1, ls="--")
+    left.set_title(f"{first} minus {second} (above 0: {first} worse)", fontsize=9)
+    left.set_ylabel("MSE difference / input MSE")
+    right.plot(noise, [ln.ratio_first for ln in lines], "o-", ms=4, label=first)
+    right.plot(noise, [ln.ratio_second for ln in lines], "s-", ms=4, label=second)
+    right.axhline(1, color="k", lw=1, ls="--")
+    right.set_title("each one's MSE / input MSE (1: returning the input)", fontsize=9)
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.set_xlabel("input noise (std, of 255)")
+    fig.tight_layout()
+    return fig
+
+
 def ablation_configs(base, variants: Mapping[str, Mapping[str, float]] = ABLATIONS) -> dict:
     """``{name: TrainConfig}``: ``base`` (a :class:`mmkit.train.TrainConfig`) with the named loss weights set to 0.
 

@@ -278,3 +278,19 @@ def test_paired_runs_agree_with_the_committed_evaluation_and_plot():
     assert f"{c.ratio_diff:+.3f} +- 0.000\nfirst better in {2 * int(c.ratio_diff < 0)} / 2 pairs" in [
         t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
+
+
+def test_committed_paired_reads_mmkit_evaluate_paired_output_pair_by_pair(tmp_path):
+    """Each difference goes with the two models printed before it: the difference of their ratios, to rounding."""
+    lines = T.committed_paired(T.RUNS_DIR / "paired_lm_sweep.txt")
+    assert [ln.noise for ln in lines] == sorted(ln.noise for ln in lines) and len(lines) >= 10
+    assert {(ln.first, ln.second, ln.scenes) for ln in lines} == {("light", "light_no_lm", 250)}
+    for ln in lines:
+        assert abs(ln.diff - (ln.ratio_first - ln.ratio_second)) <= 0.0015 and ln.stderr > 0
+    fig = T.plot_paired_by_noise(lines)
+    assert len(fig.axes) == 2 and len(fig.axes[1].lines) == 3        # two models and the line at 1
+    (tmp_path / "none.txt").write_text("circles benchmark: 25 scenes\n")
+    with pytest.raises(MMKitError, match="holds no paired scores"):
+        T.committed_paired(tmp_path / "none.txt")
+    with pytest.raises(MMKitError, match="is not here"):
+        T.committed_paired(tmp_path / "missing.txt")
