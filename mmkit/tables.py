@@ -585,7 +585,7 @@ def committed_paired(path: str | Path) -> list[PairedLine]:
     return out
 
 
-def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 8.0, dpi: int = 72):
+def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 7.0, dpi: int = 60):
     """One pair across input noise: left, the difference (first minus second, over the input's MSE) with two
     standard errors (above 0 the first is worse); right, each model's MSE over the input's (above 1 a model does
     worse than returning the input unchanged)."""
@@ -593,16 +593,16 @@ def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 8.0, dpi: i
 
     noise = [ln.noise for ln in lines]
     first, second = lines[0].first, lines[0].second
-    fig, (left, right) = plt.subplots(1, 2, figsize=(width, 3.0), dpi=dpi)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(width, 2.8), dpi=dpi)
     left.errorbar(noise, [ln.diff for ln in lines], yerr=[2 * ln.stderr for ln in lines], fmt="o-", ms=4,
                   capsize=3, color="k")
     left.axhline(0, color="k", lw=1, ls="--")
-    left.set_title(f"{first} minus {second} (above 0: {first} worse)", fontsize=9)
+    left.set_title(f"{first} minus {second}\n(above 0: {first} worse)", fontsize=8)
     left.set_ylabel("MSE difference / input MSE")
     right.plot(noise, [ln.ratio_first for ln in lines], "o-", ms=4, label=first)
     right.plot(noise, [ln.ratio_second for ln in lines], "s-", ms=4, label=second)
     right.axhline(1, color="k", lw=1, ls="--")
-    right.set_title("each one's MSE / input MSE (1: returning the input)", fontsize=9)
+    right.set_title("each one's MSE / input MSE\n(1: returning the input unchanged)", fontsize=8)
     right.legend(fontsize=8)
     for ax in (left, right):
         ax.set_xlabel("input noise (std, of 255)")
