@@ -16,13 +16,19 @@ def cpu_has_bf16_kernels() -> bool | None:
         return None
 
 
+def bf16_is_fast(device: torch.device | str) -> bool:
+    """Whether bf16 autocast pays on ``device``: on a GPU, and on a CPU unless it lacks bf16 kernels. The one rule
+    behind the trainer's and the engine's warning, the CPU training recipe and the notebooks' choice."""
+    return torch.device(device).type != "cpu" or cpu_has_bf16_kernels() is not False
+
+
 def warn_if_bf16_is_slow(device: torch.device, what: str) -> bool:
     """Warn (and return True) when ``what`` asks for bf16 autocast on a CPU without bf16 kernels.
 
     Measured on such a CPU (AMD EPYC, AVX2, 2 threads): ``mmkit magnify --bf16`` at 0.22x the frames per second
     of fp32 (``python -m mmkit.bench.inference --models light --sizes 384 --repeats 1 --no-compile``), training in
     bf16 + channels-last at 0.08x the steps per second of fp32 (``python -m mmkit.bench.train_speed --steps 5``)."""
-    if device.type != "cpu" or cpu_has_bf16_kernels() is not False:
+    if bf16_is_fast(device):
         return False
     capability = torch.backends.cpu.get_cpu_capability()
     warnings.warn(f"{what}: this CPU ({capability}) has no bf16 kernels (they need AVX-512; AMX or AVX512-BF16 "

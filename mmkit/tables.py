@@ -509,15 +509,20 @@ def committed_run(name: str) -> Path:
     return path
 
 
+def _committed_lines(path: Path) -> list[str]:
+    """The lines of a committed score file (``mmkit evaluate``'s output saved in ``data/runs``)."""
+    if not path.is_file():
+        raise MMKitError(f"{path} is not here: the committed runs' scores come with a source checkout of mmkit "
+                         "(data/runs), not with an installed package")
+    return path.read_text().splitlines()
+
+
 def committed_scores(runs: Mapping[str, str], path: str | Path | None = None) -> dict[str, list[CirclesResult]]:
     """``{name: results}`` of committed runs (``{name: run folder in data/runs}``) as ``mmkit evaluate`` scored
     them on all the circles scenes, read from ``data/runs/evaluation.txt``: the full-length figures, which a
     notebook's quick run does not recompute. Feed them to :func:`table4`."""
     path = RUNS_DIR / "evaluation.txt" if path is None else Path(path)
-    if not path.is_file():
-        raise MMKitError(f"{path} is not here: the committed runs' scores come with a source checkout of mmkit "
-                         "(data/runs), not with an installed package")
-    lines = path.read_text().splitlines()
+    lines = _committed_lines(path)
     head = re.match(r"circles benchmark: (\d+) scenes", lines[0]) if lines else None
     if head is None:
         raise MMKitError(f"{path} does not start like `mmkit evaluate`'s output ('circles benchmark: N scenes')")
@@ -562,12 +567,9 @@ class PairedLine:
 def committed_paired(path: str | Path) -> list[PairedLine]:
     """The pairs of a saved ``mmkit evaluate --paired`` output (e.g. ``data/runs/paired_lm_sweep.txt``), in order."""
     path = Path(path)
-    if not path.is_file():
-        raise MMKitError(f"{path} is not here: the committed runs' scores come with a source checkout of mmkit "
-                         "(data/runs), not with an installed package")
     models: list[tuple[str, float]] = []
     out = []
-    for line in path.read_text().splitlines():
+    for line in _committed_lines(path):
         m = re.match(r"(\S+)\s+(\S+)\s+\S+\s+\S+\s+(\S+)$", line)
         if m and m[1] != "model":
             models.append((m[1], float(m[3])))
