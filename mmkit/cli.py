@@ -65,20 +65,50 @@ def cmd_samples(args: argparse.Namespace) -> None:
         print(p)
 
 
-def cmd_train(args: argparse.Namespace) -> None:
-    from .data.pairs import config_from_flags
-    from .losses import LossWeights
-    from .train import TrainConfig, train
+#: ``mmkit train`` flag -> TrainConfig field, for the flags that set one field each
+_TRAIN_FLAGS = {"model": "model", "stage": "stage", "proxy": "proxy_checkpoint", "steps": "steps",
+                "batch_size": "batch_size", "lr": "lr", "seed": "seed", "checkpoint_every": "checkpoint_every",
+                "log_every": "log_every", "eval_every": "eval_every", "vgg": "vgg_path",
+                "dataset_size": "dataset_size", "cache": "cache_dir", "time_limit": "time_limit",
+                "device": "device", "bf16": "bf16", "channels_last": "channels_last", "workers": "workers",
+                "ema": "ema", "compile": "compile"}
+#: data flag -> DataConfig field
+_DATA_FLAGS = {"size": "size", "data_seed": "seed", "shot_noise_max": "shot_noise_max"}
 
-    weights = LossWeights(**{name: 0.0 for name in args.ablate})
-    cfg = TrainConfig(model=args.model, stage=args.stage, proxy_checkpoint=args.proxy, steps=args.steps,
-                      batch_size=args.batch_size, lr=args.lr, seed=args.seed, weights=weights,
-                      data=config_from_flags(args.size, args.data_seed, args.shot_noise_max),
-                      checkpoint_every=args.checkpoint_every, log_every=args.log_every,
-                      eval_every=args.eval_every, vgg_path=args.vgg, dataset_size=args.dataset_size,
-                      cache_dir=args.cache, time_limit=args.time_limit,
-                      device=args.device, bf16=args.bf16, channels_last=args.channels_last, workers=args.workers,
-                      ema=args.ema, compile=args.compile)
+
+def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainConfig
+    """The run's config: each flag given; the rest from the run that this call continues (``--resume`` of a run with
+    a checkpoint) or branches from (``--branch-from``), as saved in its checkpoint (``mmkit.train.saved_config``),
+    else TrainConfig's defaults. So ``mmkit train --out RUN --resume --steps N`` goes on with RUN as it was trained.
+    A flag that differs from the saved setting is the trainer's to allow (the schedule; a branch's loss terms,
+    teacher, stage and rate) or refuse (the rest)."""
+    from dataclasses import replace
+
+    from .losses import LossWeights
+    from .train import TrainConfig, saved_config
+
+    base = saved_config(args.out) if args.resume else None
+    if base is None and args.branch_from:
+        base = saved_config(args.branch_from)
+    base = base or TrainConfig()
+    given = {field: getattr(args, flag) for flag, field in _TRAIN_FLAGS.items() if getattr(args, flag) is not None}
+    if args.ablate is not None:
+        given["weights"] = LossWeights(**{name: 0.0 for name in args.ablate})
+    elif args.proxy is not None and base.weights.proxy == 0:
+        off = ", ".join(name for name, w in base.weights.to_dict().items() if w == 0)
+        raise MMKitError(f"--proxy is given, but the run this continues has L_M switched off (--ablate {off}); "
+                         "give --ablate with the terms to switch off, without proxy (--ablate alone: none), "
+                         "to train with L_M against that proxy")
+    data = {field: getattr(args, flag) for flag, field in _DATA_FLAGS.items() if getattr(args, flag) is not None}
+    if data:
+        given["data"] = replace(base.data, **data)
+    return replace(base, **given)
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .train import train
+
+    cfg = train_config_from_flags(args)
     train(cfg, args.out, resume=args.resume, progress=not args.quiet, branch_from=args.branch_from)
     if os.environ.get("RANK", "0") == "0":
         print(f"run folder: {args.out} (checkpoint.pt, config.json, loss_log.csv)")
@@ -181,51 +211,60 @@ def build_parser() -> argparse.ArgumentParser:
                         "difference and its standard error between pairs")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)")
+    p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)",
+                       description="Train a network. Unset flags take TrainConfig's defaults (shown) or, with "
+                                   "--resume (or --branch-from), the settings saved in that run's checkpoint: "
+                                   "`mmkit train --out RUN --resume --steps N` continues RUN to step N as it was "
+                                   "trained.")
     p.add_argument("--out", required=True, help="run folder (checkpoint.pt, config.json, loss_log.csv)")
-    p.add_argument("--model", default="light", choices=["light", "base", "oh2018"])
-    p.add_argument("--stage", default="proxy", choices=["proxy", "student"],
-                   help="proxy: clean inputs, no L_M; student: noisy inputs and L_M against --proxy")
-    p.add_argument("--proxy", default=None, help="checkpoint of the trained proxy model (stage student)")
-    p.add_argument("--steps", type=int, default=1000)
-    p.add_argument("--batch-size", type=int, default=4)
-    p.add_argument("--size", type=int, default=128, help="training crop size in pixels (default 128)")
-    p.add_argument("--lr", type=float, default=1e-4)
-    p.add_argument("--seed", type=int, default=0, help="model initialisation seed")
-    p.add_argument("--data-seed", type=int, default=0, help="synthetic data seed")
-    p.add_argument("--shot-noise-max", type=float, default=None,
+    p.add_argument("--model", choices=["light", "base", "oh2018"], help="(default light)")
+    p.add_argument("--stage", choices=["proxy", "student"],
+                   help="proxy: clean inputs, no L_M; student: noisy inputs and L_M against --proxy (default proxy)")
+    p.add_argument("--proxy", help="checkpoint of the trained proxy model (stage student)")
+    p.add_argument("--steps", type=int, help="train to this step (default 1000)")
+    p.add_argument("--batch-size", type=int, help="(default 4)")
+    p.add_argument("--size", type=int, help="training crop size in pixels (default 128)")
+    p.add_argument("--lr", type=float, help="Adam's learning rate (default 1e-4, the paper's)")
+    p.add_argument("--seed", type=int, help="model initialisation seed (default 0)")
+    p.add_argument("--data-seed", type=int, help="synthetic data seed (default 0)")
+    p.add_argument("--shot-noise-max", type=float,
                    help="students' input noise: std = s * sqrt(255 v) / 255 at intensity v, s ~ U(0, this) "
                         "(default: DataConfig's, up to ~3.4 of 255 at mid grey); a --cache must match")
-    p.add_argument("--ablate", nargs="*", default=[], choices=["proxy", "edge", "perceptual", "appearance"],
-                   help="switch loss terms off (paper Table 4)")
-    p.add_argument("--checkpoint-every", type=int, default=200)
-    p.add_argument("--log-every", type=int, default=10)
-    p.add_argument("--eval-every", type=int, default=0,
-                   help="score on 5 circles-benchmark scenes every N steps (eval_log.csv); 0: never")
-    p.add_argument("--vgg", default=None, help="torchvision's vgg16-*.pth (else $MMKIT_VGG16, else hub cache)")
-    p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu, cuda, cuda:1 ...")
-    p.add_argument("--dataset-size", type=int, default=0,
+    p.add_argument("--ablate", nargs="*", choices=["proxy", "edge", "perceptual", "appearance"],
+                   help="switch loss terms off (paper Table 4; default: none)")
+    p.add_argument("--checkpoint-every", type=int, help="(default 200)")
+    p.add_argument("--log-every", type=int, help="(default 10)")
+    p.add_argument("--eval-every", type=int,
+                   help="score on 5 circles-benchmark scenes every N steps (eval_log.csv); 0: never (default)")
+    p.add_argument("--vgg", help="torchvision's vgg16-*.pth (else $MMKIT_VGG16, else hub cache)")
+    p.add_argument("--device", help="auto (CUDA when present; the default), cpu, cuda, cuda:1 ...; "
+                                    "not taken from the checkpoint at a --resume")
+    p.add_argument("--dataset-size", type=int,
                    help="train on pairs 0..N-1 in epochs, as 8-bit images (Oh et al.: 100000); 0: a fresh pair "
-                        "for every sample")
-    p.add_argument("--cache", default=None,
-                   help="folder of pre-rendered pairs (python -m mmkit.data.cache); needs --dataset-size")
-    p.add_argument("--time-limit", type=float, default=0.0,
-                   help="stop after this many seconds with a checkpoint (--resume continues); 0: no limit")
-    p.add_argument("--bf16", action="store_true", help="bf16 autocast")
-    p.add_argument("--channels-last", action="store_true")
-    p.add_argument("--workers", type=int, default=0,
-                   help="processes that render batches ahead of the training loop (the same run as 0; on a GPU "
-                        "machine this replaces the cache: one process renders ~9 batches of 16 pairs of 128 px "
-                        "per second on this project's 2-core CPU)")
-    p.add_argument("--ema", type=float, default=0.0,
-                   help="keep a moving average of the weights with this decay (e.g. 0.999; 0: none), used by "
-                        "evaluation and export; may be switched on at a --resume")
-    p.add_argument("--compile", action="store_true",
+                        "for every sample (default)")
+    p.add_argument("--cache",
+                   help="folder of pre-rendered pairs (python -m mmkit.data.cache); needs --dataset-size; not "
+                        "taken from the checkpoint at a --resume (without it the same pairs are rendered)")
+    p.add_argument("--time-limit", type=float,
+                   help="stop after this many seconds with a checkpoint (--resume continues); 0: no limit "
+                        "(default; a limit counts for its own call only)")
+    p.add_argument("--bf16", action=argparse.BooleanOptionalAction, help="bf16 autocast (default off)")
+    p.add_argument("--channels-last", action=argparse.BooleanOptionalAction, help="(default off)")
+    p.add_argument("--workers", type=int,
+                   help="processes that render batches ahead of the training loop (the same run as 0, the default; "
+                        "on a GPU machine this replaces the cache: one process renders ~9 batches of 16 pairs of "
+                        "128 px per second on this project's 2-core CPU); not taken from the checkpoint")
+    p.add_argument("--ema", type=float,
+                   help="keep a moving average of the weights with this decay (e.g. 0.999; 0: none, the default), "
+                        "used by evaluation and export; may be switched on at a --resume")
+    p.add_argument("--compile", action=argparse.BooleanOptionalAction,
                    help="torch.compile the network's forward and backward (and the proxy's): the light student's "
                         "cached step 1.25x faster on a 2-core CPU after ~30 s of compiling "
-                        "(scripts/measure_student_step.py --compile); the same run, rounded differently; may be "
-                        "switched at a --resume")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+                        "(scripts/measure_student_step.py --compile); the same run, rounded differently (default "
+                        "off)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its checkpoint, with its saved settings; flags given change "
+                        "them where a resume may (the schedule: --steps, --bf16 / --no-bf16, --compile, --ema ...)")
     p.add_argument("--branch-from", default=None, metavar="RUN",
                    help="start this new run from another run's checkpoint (weights, Adam's moments, weight average, "
                         "step, data position), e.g. to switch L_M on or off from there (--ablate, --proxy, --stage "

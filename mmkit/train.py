@@ -202,6 +202,24 @@ def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     return state
 
 
+#: Settings of the machine and of one call, not of the run: ``mmkit train --resume`` (or ``--branch-from``) does not
+#: take them from the checkpoint (a cache folder or a device may not exist where the run goes on; a time limit is
+#: that call's).
+MACHINE_FIELDS = ("device", "cache_dir", "workers", "time_limit")
+
+
+def saved_config(run: str | os.PathLike) -> TrainConfig | None:
+    """The config a run was trained with (``run``: its folder or a checkpoint), with :data:`MACHINE_FIELDS` at their
+    defaults: what ``mmkit train --resume`` goes on with where a flag is not given. None when there is no checkpoint."""
+    run = Path(run)
+    ckpt = run / "checkpoint.pt" if run.is_dir() else run
+    if not ckpt.is_file():
+        return None
+    saved = TrainConfig.from_dict(load_checkpoint(ckpt)["train_config"])
+    fresh = TrainConfig()
+    return dataclasses.replace(saved, **{name: getattr(fresh, name) for name in MACHINE_FIELDS})
+
+
 def drop_optimizer_state(path: str | os.PathLike) -> Path:
     """Rewrite a finished run's checkpoint without its optimizer state (Adam's two moments: two thirds of the
     file), atomically. Its weights still load and still serve as a proxy; a resume then continues with fresh

@@ -28,7 +28,8 @@ steps_of() { $PYTHON -c "import torch; print(torch.load('$RUNS/$1/checkpoint.pt'
 log "from step $(steps_of light_student) (student) and $(steps_of $NOLM) (no L_M)"
 
 COMMON=(--model light --stage student --batch-size "$BATCH" --size "$SIZE" --dataset-size "$PAIRS" --bf16 --channels-last
-        --workers "$WORKERS" --ema "$EMA" --checkpoint-every 2000 --log-every 100 --eval-every 5000 --quiet --resume)
+        --no-compile --workers "$WORKERS" --ema "$EMA" --checkpoint-every 2000 --log-every 100 --eval-every 5000
+        --quiet --resume)  # (--no-compile: the CPU runs were compiled, and a resume keeps that)
 train() {  # NAME ARGS...
   local name=$1; shift
   $PYTHON -m mmkit train --out "$RUNS/$name" "${COMMON[@]}" "$@" >> "$RUNS/$name/train.out" 2>&1

@@ -21,7 +21,8 @@ BF16=${BF16:-$("$PYTHON" -c "from mmkit.hardware import bf16_is_fast; from mmkit
 print(int(bf16_is_fast(resolve_device('auto'))))")}
 COMMON=(--model "$MODEL" --batch-size "$BATCH" --size "$SIZE" --checkpoint-every 500 --log-every 50
         --eval-every 2000 --channels-last --quiet)
-if [ "$BF16" = 1 ]; then COMMON+=(--bf16); fi
+# (--no-bf16 said, not left out: a resume keeps the run's own setting where a flag is not given)
+if [ "$BF16" = 1 ]; then COMMON+=(--bf16); else COMMON+=(--no-bf16); fi
 
 resume() { [ -f "$1/checkpoint.pt" ] && echo --resume || true; }
 

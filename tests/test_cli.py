@@ -111,6 +111,54 @@ def test_train_branch_from_switches_l_m_on_from_another_runs_checkpoint(tmp_path
     assert json.loads((tmp_path / "lm" / "branch.json").read_text())["changed"]["weights"]["proxy"] == 1.0
 
 
+TINY_RUN = ["--batch-size", "1", "--size", "32", "--checkpoint-every", "1", "--log-every", "1", "--ablate",
+            "perceptual", "--ema", "0.9", "--channels-last", "--quiet"]
+
+
+def test_train_resume_goes_on_with_the_runs_own_settings(tmp_path, capsys):
+    """`mmkit train --out RUN --resume --steps N`: the unset flags come from the run's checkpoint, not the defaults,
+    and the run goes on exactly as an uninterrupted one; a flag given may switch the schedule (--no-channels-last)
+    but not what is learned; a time limit is not carried over."""
+    import torch
+
+    from mmkit.train import load_checkpoint
+
+    run, whole = str(tmp_path / "run"), str(tmp_path / "whole")
+    assert main(["train", "--out", run, "--steps", "2", "--time-limit", "3600", *TINY_RUN]) == 0
+    assert main(["train", "--out", whole, "--steps", "3", "--time-limit", "3600", *TINY_RUN]) == 0
+    assert main(["train", "--out", run, "--resume", "--steps", "3", "--quiet"]) == 0
+    state, other = (load_checkpoint(f"{r}/checkpoint.pt") for r in (run, whole))
+    cfg = state["train_config"]
+    assert (state["step"], cfg["batch_size"], cfg["data"]["size"], cfg["ema"]) == (3, 1, 32, 0.9)
+    assert cfg["weights"]["perceptual"] == 0.0 and cfg["channels_last"] and cfg["time_limit"] == 0.0
+    assert all(torch.equal(state["model"][k], other["model"][k]) for k in other["model"])
+    assert main(["train", "--out", run, "--resume", "--steps", "4", "--no-channels-last", "--quiet"]) == 0
+    assert load_checkpoint(f"{run}/checkpoint.pt")["train_config"]["channels_last"] is False
+    capsys.readouterr()
+    assert main(["train", "--out", run, "--resume", "--steps", "5", "--lr", "1e-3", "--quiet"]) == 2
+    assert "another configuration" in capsys.readouterr().err
+
+
+def test_train_branch_takes_the_parents_settings_and_an_inherited_ablation_is_not_overruled(tmp_path, capsys):
+    from mmkit.train import load_checkpoint
+
+    parent, proxy = str(tmp_path / "no_lm"), str(tmp_path / "proxy")
+    assert main(["train", "--out", proxy, "--steps", "1", *TINY_RUN]) == 0
+    assert main(["train", "--out", parent, "--stage", "student", "--steps", "2", *TINY_RUN, "--ablate", "perceptual",
+                 "proxy"]) == 0
+    # L_M on from the parent's step 2: only what changes is given (the ablation list, without proxy now)
+    assert main(["train", "--out", str(tmp_path / "lm"), "--branch-from", parent, "--proxy", f"{proxy}/checkpoint.pt",
+                 "--ablate", "perceptual", "--steps", "3", "--quiet"]) == 0
+    cfg = load_checkpoint(tmp_path / "lm" / "checkpoint.pt")["train_config"]
+    assert (cfg["stage"], cfg["batch_size"], cfg["weights"]["proxy"], cfg["weights"]["perceptual"]) == \
+        ("student", 1, 1.0, 0.0)
+    # a teacher given while the parent's ablation keeps L_M off would train without it: said, not done
+    capsys.readouterr()
+    assert main(["train", "--out", str(tmp_path / "silent"), "--branch-from", parent, "--proxy",
+                 f"{proxy}/checkpoint.pt", "--steps", "3", "--quiet"]) == 2
+    assert "--ablate" in capsys.readouterr().err and not (tmp_path / "silent").exists()
+
+
 def test_train_shot_noise_max_reaches_the_saved_config_and_a_bad_value_is_a_clear_error(tmp_path, capsys):
     common = ["--steps", "1", "--batch-size", "1", "--size", "32", "--ablate", "perceptual", "--quiet"]
     assert main(["train", "--out", str(tmp_path / "loud"), "--shot-noise-max", "0.6", *common]) == 0
