@@ -72,8 +72,6 @@ _TRAIN_FLAGS = {"model": "model", "stage": "stage", "proxy": "proxy_checkpoint",
                 "dataset_size": "dataset_size", "cache": "cache_dir", "time_limit": "time_limit",
                 "device": "device", "bf16": "bf16", "channels_last": "channels_last", "workers": "workers",
                 "ema": "ema", "compile": "compile"}
-#: data flag -> DataConfig field
-_DATA_FLAGS = {"size": "size", "data_seed": "seed", "shot_noise_max": "shot_noise_max"}
 
 
 def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainConfig
@@ -84,6 +82,7 @@ def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainCo
     teacher, stage and rate) or refuse (the rest)."""
     from dataclasses import replace
 
+    from .data.pairs import config_from_flags
     from .losses import LossWeights
     from .train import TrainConfig, saved_config
 
@@ -99,9 +98,7 @@ def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainCo
         raise MMKitError(f"--proxy is given, but the run this continues has L_M switched off (--ablate {off}); "
                          "give --ablate with the terms to switch off, without proxy (--ablate alone: none), "
                          "to train with L_M against that proxy")
-    data = {field: getattr(args, flag) for flag, field in _DATA_FLAGS.items() if getattr(args, flag) is not None}
-    if data:
-        given["data"] = replace(base.data, **data)
+    given["data"] = config_from_flags(args.size, args.data_seed, args.shot_noise_max, base=base.data)
     return replace(base, **given)
 
 

@@ -57,11 +57,13 @@ class DataConfig:
         return asdict(self)
 
 
-def config_from_flags(size: int, seed: int, shot_noise_max: float | None = None) -> DataConfig:
+def config_from_flags(size: int | None, seed: int | None, shot_noise_max: float | None = None,
+                      base: DataConfig | None = None) -> DataConfig:
     """The data config of the flags that ``mmkit train`` and ``python -m mmkit.data.cache`` share (one place, so
-    that a cache and the run that reads it agree); an unset ``shot_noise_max`` keeps DataConfig's default."""
-    noise = {} if shot_noise_max is None else {"shot_noise_max": shot_noise_max}
-    return replace(DataConfig(), size=size, seed=seed, **noise)
+    that a cache and the run that reads it agree): each one given (not None) replaces ``base``'s setting
+    (DataConfig's defaults, or those of the run that ``mmkit train --resume`` continues)."""
+    given = {"size": size, "seed": seed, "shot_noise_max": shot_noise_max}
+    return replace(base or DataConfig(), **{k: v for k, v in given.items() if v is not None})
 
 
 def _rng(seed: int, index: int) -> np.random.Generator:
