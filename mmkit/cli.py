@@ -65,13 +65,8 @@ def cmd_samples(args: argparse.Namespace) -> None:
         print(p)
 
 
-#: ``mmkit train`` flag -> TrainConfig field, for the flags that set one field each
-_TRAIN_FLAGS = {"model": "model", "stage": "stage", "proxy": "proxy_checkpoint", "steps": "steps",
-                "batch_size": "batch_size", "lr": "lr", "seed": "seed", "checkpoint_every": "checkpoint_every",
-                "log_every": "log_every", "eval_every": "eval_every", "vgg": "vgg_path",
-                "dataset_size": "dataset_size", "cache": "cache_dir", "time_limit": "time_limit",
-                "device": "device", "bf16": "bf16", "channels_last": "channels_last", "workers": "workers",
-                "ema": "ema", "compile": "compile"}
+#: ``mmkit train`` flags named otherwise than the TrainConfig field they set (the others are named as theirs)
+_RENAMED_FLAGS = {"proxy": "proxy_checkpoint", "vgg": "vgg_path", "cache": "cache_dir"}
 
 
 def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainConfig
@@ -80,7 +75,7 @@ def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainCo
     else TrainConfig's defaults. So ``mmkit train --out RUN --resume --steps N`` goes on with RUN as it was trained.
     A flag that differs from the saved setting is the trainer's to allow (the schedule; a branch's loss terms,
     teacher, stage and rate) or refuse (the rest)."""
-    from dataclasses import replace
+    import dataclasses
 
     from .data.pairs import config_from_flags
     from .losses import LossWeights
@@ -90,7 +85,9 @@ def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainCo
     if base is None and args.branch_from:
         base = saved_config(args.branch_from)
     base = base or TrainConfig()
-    given = {field: getattr(args, flag) for flag, field in _TRAIN_FLAGS.items() if getattr(args, flag) is not None}
+    fields = {f.name for f in dataclasses.fields(TrainConfig)}
+    given = {_RENAMED_FLAGS.get(flag, flag): value for flag, value in vars(args).items()
+             if value is not None and _RENAMED_FLAGS.get(flag, flag) in fields}
     if args.ablate is not None:
         given["weights"] = LossWeights(**{name: 0.0 for name in args.ablate})
     elif args.proxy is not None and base.weights.proxy == 0:
@@ -99,7 +96,7 @@ def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainCo
                          "give --ablate with the terms to switch off, without proxy (--ablate alone: none), "
                          "to train with L_M against that proxy")
     given["data"] = config_from_flags(args.size, args.data_seed, args.shot_noise_max, base=base.data)
-    return replace(base, **given)
+    return dataclasses.replace(base, **given)
 
 
 def cmd_train(args: argparse.Namespace) -> None:
