@@ -12,7 +12,8 @@ trained() {
 }
 for pair in "light_student_23000 light_no_lm" "light_student_38000 light_no_lm_38000" \
             "light_student_57000 light_no_lm_57000" "light_student_78000 light_no_lm_78000" \
-            "light_student light_no_lm_long" "light_lm_scratch light_no_lm" "light_branch_lm light_branch_no_lm"; do
+            "light_student light_no_lm_long" "light_lm_scratch light_no_lm" "light_branch_lm light_branch_no_lm" \
+            "light_strong_lm light_strong_no_lm"; do
   set -- $pair
   trained "$1" "$2" || continue
   "$MMKIT" evaluate --paired --scenes "${SCENES:-250}" --checkpoint "$R/$1/checkpoint.pt" "$R/$2/checkpoint.pt"
