@@ -9,10 +9,15 @@ import json
 import os
 import sys
 import warnings
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
 from .errors import MMKitError
+
+if TYPE_CHECKING:
+    import torch
+
+    from .data.benchmarks import CirclesConfig
 
 
 def cmd_info(args: argparse.Namespace) -> None:
@@ -133,6 +138,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     for path in args.checkpoint:
         from .train import model_from_checkpoint
         models.append((path, model_from_checkpoint(path, average=not args.last)))
+    if args.noise_paths:
+        return _print_noise_paths(args, cfg, models)
+    if args.teacher:
+        raise MMKitError("--teacher goes with --noise-paths (it gives the D* that L_M pulls each model toward)")
     if args.paired and (not models or len(models) % 2):
         raise MMKitError("--paired compares models two by two (the first minus the second, the third minus the "
                          f"fourth, ...): give an even number, got {len(models)}")
@@ -170,6 +179,41 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
                 row(name, score_circles(net, cfg, noise))
 
 
+def _print_noise_paths(args: argparse.Namespace, cfg: CirclesConfig, models: list[tuple[str, torch.nn.Module]]) -> None:
+    """``mmkit evaluate --noise-paths``: the table of :mod:`mmkit.noise_paths`, one row per model and noise."""
+    from .noise_paths import check_inputs, noise_paths
+    from .train import model_from_checkpoint
+
+    if not models:
+        raise MMKitError("--noise-paths needs models: give --pretrained NAMES and/or --checkpoint PATHS")
+    teacher = model_from_checkpoint(args.teacher) if args.teacher else None
+    check_inputs([net for _, net in models] + ([teacher] if teacher is not None else []), args.noise)
+    width = max([24, *(len(name) + 1 for name, _ in models)])
+    print(f"where the noise reaches the output (mmkit.noise_paths), circles benchmark: {cfg.n_scenes} scenes, "
+          f"{cfg.size} px, alpha {cfg.alpha:g}")
+    print("MSE (x 1e-3) of the output decoded from the noisy pair (noisy), the clean pair (clean), the noisy pair with "
+          "the clean pair's motion features D (clean D) or appearance features (clean App)"
+          + (", or with the teacher's D* of the clean pair (teacher D)" if teacher else ""))
+    print("via D / via App" + (" / via D*" if teacher else "") + ": the share of the noise's cost (noisy - clean) "
+          "that a clean D / clean App" + (" / the teacher's D*" if teacher else "") + " removes; D noise / D motion: "
+          "rms of the noise in D = E_b - E_a and of the part the motion causes (mmkit.features.feature_noise_parts); "
+          "noise/mot: their ratio, scene by scene")
+    if teacher is not None:
+        print(f"teacher: {args.teacher}")
+    cols = ["noisy", "clean", "clean D", "clean App"] + (["teacher D"] if teacher else [])
+    cols += ["via D", "via App"] + (["via D*"] if teacher else []) + ["D noise", "D motion", "noise/mot"]
+    print(f"{'model':<{width}}{'noise':>6}" + "".join(f"{c:>10}" for c in cols))
+    for noise in args.noise:
+        for name, net in models:
+            r = noise_paths(net, cfg, noise, teacher)
+            mses = [r.noisy, r.clean, r.clean_motion, r.clean_appearance] + ([r.teacher_motion] if teacher else [])
+            shares = [r.share(r.clean_motion), r.share(r.clean_appearance)]
+            shares += [r.share(r.teacher_motion)] if teacher else []
+            print(f"{name:<{width}}{noise:>6g}" + "".join(f"{1e3 * m:>10.3f}" for m in mses)
+                  + "".join(f"{v:>10.3f}" for v in shares) + f"{r.noise_rms:>10.4f}{r.signal_rms:>10.4f}"
+                  + f"{r.motion_noise:>10.3f}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mmkit", description="Video motion magnification: make motions too small to see large enough to see.")
@@ -203,6 +247,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "with its standard error and how many scenes the first wins (use many --scenes to tell a "
                         "real lead from luck); with several pairs (e.g. one per training seed) also their mean "
                         "difference and its standard error between pairs")
+    p.add_argument("--noise-paths", action="store_true",
+                   help="where each model's magnified noise comes from: decode with the motion features D or the "
+                        "appearance features of the same pair without noise (mmkit.noise_paths); noise above 0")
+    p.add_argument("--teacher", metavar="CHECKPOINT",
+                   help="with --noise-paths: the frozen proxy whose clean D* L_M pulls toward; adds its D* as the "
+                        "motion features and each model's distance to it")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("train", help="train the proxy model or the student (paper Sec. 3)",

@@ -13,8 +13,8 @@ This module turns those intermediates into numpy arrays one pair at a time and m
 - :func:`feature_difference` and :func:`motion_response`: ``E_b - E_a``, and the part of it that the motion
   causes (the released graph's untied encoder gives a non-zero difference even for two equal frames);
 - :func:`channel_rms`, :func:`energy_fraction` with :func:`disc_mask`: where the features' energy lies;
-- :func:`feature_noise_ratio` beside :func:`pixel_noise_ratio`: how much noise the motion features carry
-  relative to the motion they encode, against the same ratio for the plain frame difference
+- :func:`feature_noise_ratio` (of :func:`feature_noise_parts`) beside :func:`pixel_noise_ratio`: how much noise
+  the motion features carry relative to the motion they encode, against the same ratio for the plain frame difference
   (:func:`mean_noise_ratios`: both, for several networks, over circles-benchmark scenes);
 - :func:`magnify_pair`: one magnified frame, as an image.
 
@@ -198,20 +198,30 @@ def rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2)))
 
 
-def feature_noise_ratio(net: nn.Module, pair: dict) -> float:
-    """Noise in the motion features relative to the motion they encode, for one pair with clean frames.
+def feature_noise_parts(net: nn.Module, pair: dict) -> tuple[float, float]:
+    """``(noise, signal)`` of the motion features ``D = E_b - E_a`` for one pair with clean frames, as rms.
 
-    ``rms(D(prev, cur) - D(prev_clean, cur_clean)) / rms(motion_response(prev_clean, cur_clean))`` with
-    ``D = E_b - E_a``: 0 when noise does not reach the features, 1 when it is as strong as the motion signal.
-    ``pair`` has ``prev``, ``cur``, ``prev_clean`` and ``cur_clean`` (a circles pair or a training pair, as
-    ``render_pair`` gives it). Compare with :func:`pixel_noise_ratio`, the same ratio for the frames.
+    ``noise = rms(D(prev, cur) - D(prev_clean, cur_clean))``, ``signal = rms(motion_response(prev_clean,
+    cur_clean))``: the part of ``D`` that the noise adds, and the part that the motion causes. ``pair`` has
+    ``prev``, ``cur``, ``prev_clean`` and ``cur_clean`` (a circles pair or a training pair, as ``render_pair``
+    gives it).
     """
     noisy = feature_difference(net, pair["prev"], pair["cur"])
     clean = feature_difference(net, pair["prev_clean"], pair["cur_clean"])
     signal = rms(clean - feature_difference(net, pair["prev_clean"], pair["prev_clean"]))  # motion_response
+    return rms(noisy - clean), signal
+
+
+def feature_noise_ratio(net: nn.Module, pair: dict) -> float:
+    """Noise in the motion features relative to the motion they encode, for one pair with clean frames.
+
+    ``noise / signal`` of :func:`feature_noise_parts`: 0 when noise does not reach the features, 1 when it is as
+    strong as the motion signal. Compare with :func:`pixel_noise_ratio`, the same ratio for the frames.
+    """
+    noise, signal = feature_noise_parts(net, pair)
     if signal == 0:
         raise MMKitError("the clean pair gives no motion response: nothing to compare the noise with")
-    return rms(noisy - clean) / signal
+    return noise / signal
 
 
 def pixel_noise_ratio(pair: dict) -> float:

@@ -472,3 +472,36 @@ def plot_circle_scores(scores: Mapping[str, Sequence[Any]], width: float = 7.0, 
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def plot_noise_paths(paths: Mapping[str, Any], width: float = 7.0, ax: Any = None) -> Figure:
+    """Where the noise reaches the output: grouped bars of each network's MSE, decoded from each mixture.
+
+    ``paths`` maps a network label to its :class:`mmkit.noise_paths.NoisePaths` at one noise level. Bars, left to
+    right: everything noisy, the clean pair's appearance, the clean pair's D, the teacher's D* (when measured),
+    everything clean. A bar as low as "all clean" means that path carries the noise's cost.
+    """
+    labels = list(paths)
+    keys = [("noisy", "all noisy"), ("clean_appearance", "clean App"), ("clean_motion", "clean D"),
+            ("teacher_motion", "teacher's D*"), ("clean", "all clean")]
+    keys = [(k, name) for k, name in keys if any(getattr(p, k) is not None for p in paths.values())]
+    if ax is None:
+        fig, ax = _pyplot().subplots(figsize=(width, 3.0))
+    else:
+        fig = ax.figure
+    bar = 0.8 / len(labels)
+    x = np.arange(len(keys))
+    for i, label in enumerate(labels):
+        p = paths[label]
+        vals = [1e3 * v if (v := getattr(p, k)) is not None else np.nan for k, _ in keys]
+        bars = ax.bar(x + (i - (len(labels) - 1) / 2) * bar, vals, bar,
+                      label=f"{label} (noise in D / motion: {p.motion_noise:.2f})")
+        ax.bar_label(bars, fmt="%.1f", fontsize=7)
+    noise = {float(p.noise) for p in paths.values()}
+    ax.set_xticks(x, [name for _, name in keys], fontsize=8)
+    ax.set_ylabel("output MSE (x 1e-3)", fontsize=8)
+    ax.set_title(f"decoded from the pair at noise {', '.join(f'{n:g}' for n in sorted(noise))}, with ...",
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+    fig.tight_layout()
+    return fig

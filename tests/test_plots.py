@@ -1,4 +1,5 @@
 """mmkit.plots: the figures hold the numbers they were given (image data, colour scales, curves, bars)."""
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -188,6 +189,20 @@ def test_circle_score_bars_hold_the_ratios():
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights[:2] == [0.5, 1.5] and heights[2] == 0.25 and np.isnan(heights[3])   # b has no noise-5 score
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["noise 0", "noise 5"]
+
+
+def test_noise_path_bars_hold_each_mixtures_mse_and_leave_out_an_unmeasured_teacher():
+    from mmkit.noise_paths import NoisePaths
+    from mmkit.plots import plot_noise_paths
+
+    a = NoisePaths(5.0, 2, identity=0.02, noisy=0.012, clean=0.007, clean_motion=0.0075, clean_appearance=0.0119,
+                   teacher_motion=None, motion_noise=2.1, noise_rms=0.02,
+                   signal_rms=0.01)
+    fig = plot_noise_paths({"a": a, "b": replace(a, noisy=0.010)})
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert heights == pytest.approx([12.0, 11.9, 7.5, 7.0, 10.0, 11.9, 7.5, 7.0])
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["all noisy", "clean App", "clean D", "all clean"]
+    assert "2.10" in fig.axes[0].get_legend().get_texts()[0].get_text()
 
 
 def test_temporal_slice_still_cuts_rows_and_columns():
