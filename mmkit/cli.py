@@ -195,8 +195,9 @@ def _print_noise_paths(args: argparse.Namespace, cfg: CirclesConfig, models: lis
           "the clean pair's motion features D (clean D) or appearance features (clean App)"
           + (", or with the teacher's D* of the clean pair (teacher D)" if teacher else ""))
     print("via D / via App" + (" / via D*" if teacher else "") + ": the share of the noise's cost (noisy - clean) "
-          "that a clean D / clean App" + (" / the teacher's D*" if teacher else "") + " removes; D noise / D motion: "
-          "rms of the noise in D = E_b - E_a and of the part the motion causes (mmkit.features.feature_noise_parts); "
+          "that a clean D / clean App" + (" / the teacher's D*" if teacher else "") + " removes ('-' where the "
+          "noise costs under 1 % of the clean MSE); D noise / D motion: rms of the noise in D = E_b - E_a and of "
+          "the part the motion causes (mmkit.features.feature_noise_parts); "
           "noise/mot: their ratio, scene by scene")
     if teacher is not None:
         print(f"teacher: {args.teacher}")
@@ -210,7 +211,8 @@ def _print_noise_paths(args: argparse.Namespace, cfg: CirclesConfig, models: lis
             shares = [r.share(r.clean_motion), r.share(r.clean_appearance)]
             shares += [r.share(r.teacher_motion)] if teacher else []
             print(f"{name:<{width}}{noise:>6g}" + "".join(f"{1e3 * m:>10.3f}" for m in mses)
-                  + "".join(f"{v:>10.3f}" for v in shares) + f"{r.noise_rms:>10.4f}{r.signal_rms:>10.4f}"
+                  + "".join(f"{v:>10.3f}" if v == v else f"{'-':>10}" for v in shares)  # '-': no cost to share
+                  + f"{r.noise_rms:>10.4f}{r.signal_rms:>10.4f}"
                   + f"{r.motion_noise:>10.3f}")
 
 

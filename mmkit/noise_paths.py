@@ -54,8 +54,11 @@ class NoisePaths:
         return self.noisy - self.clean
 
     def share(self, mse: float) -> float:
-        """The share of the noise's cost that a mixture removes: 1 = all of it, 0 = none, < 0 = worse."""
-        return (self.noisy - mse) / self.cost if self.cost else float("nan")
+        """The share of the noise's cost that a mixture removes: 1 = all of it, 0 = none, < 0 = worse.
+
+        NaN where the noise costs (next to) nothing, under 1 % of the clean MSE: a share of nothing says nothing.
+        """
+        return (self.noisy - mse) / self.cost if abs(self.cost) >= 0.01 * self.clean else float("nan")
 
 
 def _mse(out: torch.Tensor, target: np.ndarray) -> float:

@@ -500,7 +500,7 @@ def plot_noise_paths(paths: Mapping[str, Any], width: float = 7.0, ax: Any = Non
     noise = {float(p.noise) for p in paths.values()}
     ax.set_xticks(x, [name for _, name in keys], fontsize=8)
     ax.set_ylabel("output MSE (x 1e-3)", fontsize=8)
-    ax.set_title(f"decoded from the pair at noise {', '.join(f'{n:g}' for n in sorted(noise))}, with ...",
+    ax.set_title(f"inputs at noise {', '.join(f'{n:g}' for n in sorted(noise))}, decoded with ... (lower is better)",
                  fontsize=9)
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()

@@ -1,5 +1,6 @@
 """Where the noise reaches the output (mmkit.noise_paths): the mixtures are the benchmark's own outputs where
 they should be, a network is its own exact teacher, and bad input is refused before any work."""
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from mmkit.errors import MMKitError
 from mmkit.evaluate import score_circles
 from mmkit.features import feature_noise_parts, feature_noise_ratio
 from mmkit.models import build_model
-from mmkit.noise_paths import noise_paths
+from mmkit.noise_paths import NoisePaths, noise_paths
 from mmkit.pretrained import load_pretrained
 
 PROXY = Path(__file__).resolve().parents[1] / "data" / "runs" / "light_proxy" / "checkpoint.pt"
@@ -25,11 +26,17 @@ def test_all_noisy_and_all_clean_are_the_benchmarks_outputs_at_the_noise_and_at_
     noisy, clean = score_circles(net, cfg, noise=5.0), score_circles(net, cfg, noise=0.0)
     assert r.noisy == pytest.approx(noisy.mse, rel=1e-6) and r.clean == pytest.approx(clean.mse, rel=1e-6)
     assert r.identity == pytest.approx(noisy.identity_mse)
-    assert r.share(r.clean) == pytest.approx(1.0) and r.share(r.noisy) == 0
     assert r.teacher_motion is None
     pairs = [circles_pair(cfg, k, 5.0) for k in range(2)]
     assert r.motion_noise == pytest.approx(np.mean([feature_noise_ratio(net, p) for p in pairs])) and r.motion_noise > 0
     assert [r.noise_rms, r.signal_rms] == pytest.approx(np.mean([feature_noise_parts(net, p) for p in pairs], axis=0))
+
+
+def test_a_share_of_a_cost_of_next_to_nothing_is_not_given():
+    r = NoisePaths(5.0, 1, identity=0.02, noisy=0.01001, clean=0.01, clean_motion=0.0, clean_appearance=0.01,
+                   teacher_motion=None, motion_noise=1.0, noise_rms=0.01, signal_rms=0.01)
+    assert np.isnan(r.share(r.clean_motion))
+    assert replace(r, noisy=0.0102).share(0.01) == pytest.approx(1.0)
 
 
 def test_a_network_is_its_own_exact_teacher():
@@ -42,7 +49,7 @@ def test_in_the_shipped_light_network_the_noise_reaches_the_output_through_d():
     """The README's finding, on 3 scenes: a clean D removes nearly all of the noise's cost, a clean appearance
     next to nothing."""
     r = noise_paths(load_pretrained("light"), CirclesConfig(n_scenes=3), noise=5.0)
-    assert r.cost > 0
+    assert r.cost > 0 and r.share(r.clean) == pytest.approx(1.0) and r.share(r.noisy) == 0
     assert r.share(r.clean_motion) > 0.9 and abs(r.share(r.clean_appearance)) < 0.1
 
 
