@@ -84,3 +84,26 @@ def test_readme_noise_sweep_is_the_committed_paired_scores():
         noise = int(r[0])
         assert (float(r[1]), float(r[2]), int(r[3])) == diffs[noise]
         assert (float(r[4]), float(r[5])) == (ratios["light", noise], ratios["light_no_lm", noise])
+
+
+def noise_paths_rows() -> dict[tuple[str, str], list[float]]:
+    """(teacher run, run) -> the noise-5 row's shares and D figures, from data/runs/noise_paths.txt."""
+    out, teacher = {}, None
+    for line in (RUNS / "noise_paths.txt").read_text().splitlines():
+        if m := re.match(r"teacher: data/runs/(\w+)/checkpoint\.pt$", line):
+            teacher = m[1]
+        elif m := re.match(r"data/runs/(\w+)/checkpoint\.pt\s+5\s+(.*)$", line):
+            cells = m[2].split()
+            out[teacher, m[1]] = [float(c) for c in cells[5:]]   # after the five MSEs
+    return out
+
+
+def test_readme_noise_paths_table_is_the_committed_output():
+    """The README's table of where the noise gets in is data/runs/noise_paths.txt (scripts/noise_paths.sh)."""
+    scored = noise_paths_rows()
+    rows = [r for r in table_rows((ROOT / "README.md").read_text(), "`light") if len(r) == 8]
+    assert len(rows) == 8
+    for r in rows:
+        run = r[0].split("`")[1]
+        teacher = run if r[1] == "itself" else r[1].strip("`")
+        assert [float(c) for c in r[2:]] == scored[teacher, run], run
