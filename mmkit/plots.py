@@ -446,25 +446,32 @@ def feature_rows(rows: Mapping[str, np.ndarray], channels: Sequence[int], scale:
 # --------------------------------------------------------------------------------------------------------
 
 
+def _grouped_bars(ax: Any, series: Mapping[str, Sequence[float]], fmt: str) -> np.ndarray:
+    """One bar per series side by side in each group, each labelled with its value; returns the groups' centres."""
+    bar = 0.8 / len(series)
+    x = np.arange(len(next(iter(series.values()))))
+    for i, (label, vals) in enumerate(series.items()):
+        bars = ax.bar(x + (i - (len(series) - 1) / 2) * bar, vals, bar, label=label)
+        ax.bar_label(bars, fmt=fmt, fontsize=7)
+    return x
+
+
 def plot_circle_scores(scores: Mapping[str, Sequence[Any]], width: float = 7.0, ax: Any = None) -> Figure:
     """Grouped bars of circles-benchmark ratios (network MSE / input-frame MSE) per noise level.
 
     ``scores`` maps a model label to its scores (objects with ``noise`` and ``ratio``, such as
     :class:`mmkit.evaluate.CirclesScore`). A bar below the dashed line at 1 beats returning the input.
     """
-    labels = list(scores)
     noises = sorted({float(s.noise) for v in scores.values() for s in v})
     if ax is None:
         fig, ax = _pyplot().subplots(figsize=(width, 3.0))
     else:
         fig = ax.figure
-    bar = 0.8 / len(labels)
-    x = np.arange(len(noises))
-    for i, name in enumerate(labels):
-        by_noise = {float(s.noise): float(s.ratio) for s in scores[name]}
-        vals = [by_noise.get(n, np.nan) for n in noises]
-        bars = ax.bar(x + (i - (len(labels) - 1) / 2) * bar, vals, bar, label=name)
-        ax.bar_label(bars, fmt="%.2f", fontsize=7)
+    series = {}
+    for name, score in scores.items():
+        by_noise = {float(s.noise): float(s.ratio) for s in score}
+        series[name] = [by_noise.get(n, np.nan) for n in noises]
+    x = _grouped_bars(ax, series, "%.2f")
     ax.axhline(1.0, color="k", ls="--", lw=1)
     ax.set_xticks(x, [f"noise {n:g}" for n in noises])
     ax.set_xlabel("Gaussian noise std of the inputs (0..255 levels)", fontsize=8)
@@ -481,7 +488,6 @@ def plot_noise_paths(paths: Mapping[str, Any], width: float = 7.0, ax: Any = Non
     right: everything noisy, the clean pair's appearance, the clean pair's D, the teacher's D* (when measured),
     everything clean. A bar as low as "all clean" means that path carries the noise's cost.
     """
-    labels = list(paths)
     keys = [("noisy", "all noisy"), ("clean_appearance", "clean App"), ("clean_motion", "clean D"),
             ("teacher_motion", "teacher's D*"), ("clean", "all clean")]
     keys = [(k, name) for k, name in keys if any(getattr(p, k) is not None for p in paths.values())]
@@ -489,14 +495,9 @@ def plot_noise_paths(paths: Mapping[str, Any], width: float = 7.0, ax: Any = Non
         fig, ax = _pyplot().subplots(figsize=(width, 3.0))
     else:
         fig = ax.figure
-    bar = 0.8 / len(labels)
-    x = np.arange(len(keys))
-    for i, label in enumerate(labels):
-        p = paths[label]
-        vals = [1e3 * v if (v := getattr(p, k)) is not None else np.nan for k, _ in keys]
-        bars = ax.bar(x + (i - (len(labels) - 1) / 2) * bar, vals, bar,
-                      label=f"{label} (noise in D / motion: {p.motion_noise:.2f})")
-        ax.bar_label(bars, fmt="%.1f", fontsize=7)
+    series = {f"{label} (noise in D / motion: {p.motion_noise:.2f})":
+              [1e3 * v if (v := getattr(p, k)) is not None else np.nan for k, _ in keys] for label, p in paths.items()}
+    x = _grouped_bars(ax, series, "%.1f")
     noise = {float(p.noise) for p in paths.values()}
     ax.set_xticks(x, [name for _, name in keys], fontsize=8)
     ax.set_ylabel("output MSE (x 1e-3)", fontsize=8)
