@@ -16,7 +16,8 @@ and, given a teacher, ``teacher motion``: the teacher's ``D*`` (clean pair) in p
 with its noisy appearance: what a student that met L_M exactly would output. The noise's cost is
 ``noisy - clean``; the share of it that a clean ``D`` removes says how much a motion-feature loss can gain. Beside
 them, how much noise the network lets into ``D`` and how strongly ``D`` encodes the motion
-(:func:`mmkit.features.feature_noise_parts`): L_M is meant to lower the first; the output cares about the ratio.
+(:func:`mmkit.features.feature_noise_parts`): L_M is meant to lower the first; the manipulator magnifies their
+ratio.
 """
 from __future__ import annotations
 
