@@ -1,9 +1,9 @@
-"""Settings the course notebooks read, in one place: a quick run on CI, the full run for a learner.
+"""The course notebooks' one set-up call, their settings, and the badges that open them on Binder and Colab.
 
-Every notebook starts with ``S = settings()`` and takes its sizes and step counts from ``S``. The quick run
-is switched on by the environment variable ``MMKIT_QUICK=1`` (the test suite sets it, so nbval runs each
-notebook in well under two minutes on a 2-core CPU); a learner turns the knobs up by leaving it unset, or
-with ``dataclasses.replace(settings(), train_steps=2000)``.
+Every lesson starts with ``S = setup()``: it picks the sizes and step counts (:class:`CourseSettings`), sets a
+readable figure style, and stores each inline figure as the smaller of PNG and JPEG, so that a lesson full of
+rendered textures stays small on GitHub. The quick run (CI, nbval) is switched on by the environment variable
+``MMKIT_QUICK=1``; a learner gets the lesson settings by leaving it unset.
 
 Examples:
     >>> settings(quick=True).train_steps < settings(quick=False).train_steps
@@ -11,16 +11,18 @@ Examples:
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
 
 @dataclass(frozen=True)
 class CourseSettings:
-    """The knobs of the course notebooks (quick values are for CI; full values for a 10-20 minute lesson)."""
+    """The knobs of the course notebooks (quick values are for CI; lesson values for a class on a 2-core CPU)."""
 
     quick: bool
     train_steps: int        # steps of each training run in 02_proxy_model_training
@@ -37,6 +39,37 @@ QUICK = CourseSettings(quick=True, train_steps=30, train_size=48, batch_size=4, 
                        eval_scenes=3, timing_repeats=1, paired_scenes=30)
 FULL = CourseSettings(quick=False, train_steps=600, train_size=96, batch_size=8, clip_frames=96, frame_size=160,
                       eval_scenes=25, timing_repeats=3, paired_scenes=250)
+
+#: Figure style of the lessons: 8 in wide, fonts of at least 9 pt (the course issue's readability rules).
+FIGURE_STYLE = {
+    "figure.figsize": (8.0, 3.6),
+    "figure.dpi": 80,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "figure.titlesize": 11,
+}
+
+
+#: What the lessons read besides the shipped weights, installed with the kit (so that Colab and Binder need no
+#: source checkout): the proxy model that teaches the lessons' students (a checkpoint of ``mmkit train``, its
+#: optimiser state dropped, with its config and loss log) and the score files ``mmkit evaluate`` wrote for the
+#: kit's trained networks.
+COURSE_DATA = Path(__file__).resolve().parent / "course_data"
+
+
+def course_file(name: str) -> Path:
+    """A file of :data:`COURSE_DATA`, e.g. ``course_file("paired_lm.txt")`` or ``course_file("light_proxy")``."""
+    from .errors import MMKitError
+
+    path = COURSE_DATA / name
+    if not path.exists():
+        known = ", ".join(sorted(p.name for p in COURSE_DATA.iterdir()))
+        raise MMKitError(f"the course has no file {name!r}; it has: {known}")
+    return path
 
 
 def is_quick() -> bool:
@@ -57,8 +90,65 @@ def where() -> str:
     return f"mmkit on {place}, {gpu}, torch {torch.__version__}, {mode}"
 
 
+def figure_bytes(fig, fmt: str, jpeg_quality: int = 80) -> bytes:
+    """``fig`` rendered as ``fmt`` ("png" or "jpeg") the way the inline backend does (tight bounding box)."""
+    buf = io.BytesIO()
+    kwargs = {"pil_kwargs": {"quality": jpeg_quality}} if fmt == "jpeg" else {}
+    fig.savefig(buf, format=fmt, bbox_inches="tight", **kwargs)
+    return buf.getvalue()
+
+
+def smaller_format(fig, jpeg_quality: int = 80, png_margin: float = 1.5) -> tuple[str, bytes]:
+    """The format a lesson stores ``fig`` in: PNG (sharp lines and text) unless JPEG is ``png_margin`` times
+    smaller, as it is for rendered textures and noise, which hardly compress as PNG."""
+    png = figure_bytes(fig, "png")
+    jpeg = figure_bytes(fig, "jpeg", jpeg_quality)
+    return ("jpeg", jpeg) if len(jpeg) * png_margin < len(png) else ("png", png)
+
+
+def _register_figure_formatter(jpeg_quality: int) -> bool:
+    """Make IPython show each matplotlib figure as PNG or JPEG, whichever :func:`smaller_format` picks."""
+    try:
+        from IPython import get_ipython
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    ip = get_ipython()
+    if ip is None:
+        return False
+    if "ipykernel" in sys.modules:  # activate the inline backend now, so that it does not later re-register its PNG
+        ip.run_line_magic("matplotlib", "inline")
+
+    def as_png(fig):  # IPython asks for PNG before JPEG
+        if not fig.axes:
+            return None
+        fmt, data = smaller_format(fig, jpeg_quality)
+        fig._mmkit_jpeg = data if fmt == "jpeg" else None
+        return data if fmt == "png" else None
+
+    def as_jpeg(fig):
+        data, fig._mmkit_jpeg = getattr(fig, "_mmkit_jpeg", None), None
+        return data
+
+    formatters = ip.display_formatter.formatters
+    formatters["image/png"].for_type(Figure, as_png)
+    formatters["image/jpeg"].for_type(Figure, as_jpeg)
+    formatters["image/svg+xml"].pop(Figure, None)
+    return True
+
+
+def setup(quick: bool | None = None, jpeg_quality: int = 80) -> CourseSettings:
+    """The first call of every lesson: returns the settings, sets the figure style (:data:`FIGURE_STYLE`) and
+    stores each figure as the smaller of PNG and JPEG. Outside IPython only the style is set."""
+    import matplotlib
+
+    _register_figure_formatter(jpeg_quality)
+    matplotlib.rcParams.update(FIGURE_STYLE)
+    return settings(quick)
+
+
 #: GitHub ``owner/name`` that the notebooks' Binder and Colab badges and the Colab install cell point at
-#: (tests/test_notebooks.py checks that every notebook agrees with it).
+#: (tests/test_course.py checks that every notebook agrees with it).
 REPO = "mmkit/mmkit"
 
 
@@ -70,7 +160,10 @@ def badges(notebook: str) -> str:
             f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})")
 
 
-#: The first code cell of every notebook: on Colab install the kit (Binder and local installs have it).
+#: The first code cell of every lesson: on Colab, install the kit (pip keeps the torch and widgets Colab already
+#: has, since the kit accepts their versions); everywhere, the one set-up call.
 SETUP_CELL = f'''import sys
-if "google.colab" in sys.modules:  # Colab: install mmkit from GitHub (a minute; torch is already there)
-    !pip -q install "mmkit @ git+https://github.com/{REPO}"'''
+if "google.colab" in sys.modules:  # on Colab: install mmkit (about a minute), keeping Colab's own torch
+    !pip install -q "mmkit @ git+https://github.com/{REPO}"
+from mmkit.course import setup
+S = setup()  # the lesson's sizes, and readable figures'''

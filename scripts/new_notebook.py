@@ -1,4 +1,4 @@
-"""Start a course notebook with the parts every notebook shares: title, badges, set-up cell, settings.
+"""Start a course notebook with the parts every lesson shares: title, badges, goals, the set-up cell, the ending.
 
     python scripts/new_notebook.py 03_feature_differences "Feature differences"
 """
@@ -16,11 +16,10 @@ if path.exists():
 nb = nbf.v4.new_notebook()
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 nb.cells = [
-    nbf.v4.new_markdown_cell(f"# {title}\n\n{badges(name)}"),
+    nbf.v4.new_markdown_cell(f"# {title}\n\n{badges(name)}\n\nIn about 20 minutes you will be able to:\n\n- ...\n- ...\n- ..."),
     nbf.v4.new_code_cell(SETUP_CELL),
-    nbf.v4.new_markdown_cell("Sizes and step counts come from one place, `mmkit.course.settings()`: small on CI "
-                             "(`MMKIT_QUICK=1`), lesson-sized otherwise."),
-    nbf.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\nfrom mmkit.course import settings, where\n\nS = settings()\nprint(where())"),
+    nbf.v4.new_markdown_cell("## What we saw\n\n- ..."),
+    nbf.v4.new_markdown_cell("## Exercises\n\n1. ..."),
 ]
 nbf.write(nb, path)
 print(path)
