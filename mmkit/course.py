@@ -163,7 +163,7 @@ def badges(notebook: str) -> str:
 #: The first code cell of every lesson: on Colab, install the kit (pip keeps the torch and widgets Colab already
 #: has, since the kit accepts their versions); everywhere, the one set-up call.
 SETUP_CELL = f'''import sys
-if "google.colab" in sys.modules:  # on Colab: install mmkit (about a minute), keeping Colab's own torch
+if "google.colab" in sys.modules:  # on Colab: install mmkit (a minute); Colab's torch and widgets are kept
     !pip install -q "mmkit @ git+https://github.com/{REPO}"
 from mmkit.course import setup
 S = setup()  # the lesson's sizes, and readable figures'''
