@@ -87,6 +87,17 @@ def test_effective_size():
     assert ReceptiveField((5, 5), 0, 10, 0, 10, g).effective_size(0.5) == 9    # 7x7 holds 49/121 < 0.5
 
 
+def test_falloff_is_the_strongest_gradient_at_each_distance():
+    g = np.zeros((21, 21))
+    g[10, 10], g[10, 13], g[6, 10], g[10, 6], g[13, 14] = 8.0, 2.0, 1.0, 0.5, 4.0   # distances 0, 3, 4, 4, 5
+    rf = ReceptiveField((10, 10), 6, 13, 6, 14, g)
+    assert rf.falloff(0) == 1.0 and isinstance(rf.falloff(3), float)
+    np.testing.assert_allclose(rf.falloff([0, 1, 3, 4, 5]), [1.0, 0.0, 0.25, 0.125, 0.5])   # the larger at 4
+    assert rf.falloff(100) == 0.0                                    # farther than any input pixel
+    g[1, 1] = 16.0                                                   # relative to the maximum, not the centre
+    assert rf.falloff(0) == 0.5
+
+
 # -- the paper's network -------------------------------------------------------------------------------------
 
 def test_receptive_field_by_stage_of_the_light_model():
@@ -115,6 +126,8 @@ def test_measured_receptive_field_of_the_light_model_is_162_pixels():
     assert (rf.top, rf.bottom, rf.left, rf.right) == (15, 176, 15, 176)   # 81 above / left, 80 below / right
     assert rf.height == rf.width == receptive_field_by_stage(ModelConfig.light())[-1][1] == 162
     assert rf.effective_size(0.9) < 81   # most of the influence is near the pixel
+    # untrained weights: the strongest pixel 60 px away counts less than a billionth; none beyond the corners
+    assert rf.falloff(0) > 0.01 and rf.falloff(60) < 1e-9 and rf.falloff(120) == 0.0
 
 
 def test_trace_layers_shapes_params_and_macs_add_up():

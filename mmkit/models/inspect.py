@@ -193,6 +193,28 @@ class ReceptiveField:
                 return 2 * r + 1
         return 2 * max(g.shape) + 1
 
+    def falloff(self, distance: int | Sequence[int] | np.ndarray) -> float | np.ndarray:
+        """The strongest gradient among input pixels ``distance`` px from ``pixel``, relative to the gradient's maximum.
+
+        Distances are Euclidean, rounded to whole pixels; 0 where no input pixel is that far away. It says how
+        much less the most influential input pixel at that distance counts than the most influential one of
+        all: a measured claim about the network's weights, untrained or trained, not one about its layers.
+
+        Examples:
+            >>> g = np.zeros((9, 9)); g[4, 4], g[4, 6], g[1, 4] = 4.0, 1.0, 0.5
+            >>> ReceptiveField((4, 4), 1, 4, 4, 6, g).falloff([0, 2, 3, 20]).tolist()
+            [1.0, 0.25, 0.125, 0.0]
+        """
+        g = self.gradient / self.gradient.max()
+        y, x = self.pixel
+        rows, cols = np.indices(g.shape)
+        ring = np.rint(np.hypot(rows - y, cols - x)).astype(int)
+        strongest = np.zeros(ring.max() + 2)          # one more, for every distance beyond the input
+        np.maximum.at(strongest, ring.ravel(), g.ravel())
+        d = np.asarray(distance, dtype=int)
+        out = strongest[np.clip(d, 0, len(strongest) - 1)]
+        return float(out) if out.ndim == 0 else out
+
 
 def receptive_field(fn: Callable[[Tensor], Tensor], shape: Sequence[int], pixel: tuple[int, int] | None = None,
                     n_inputs: int = 2, seed: int = 0, dtype: torch.dtype = torch.float64) -> ReceptiveField:
