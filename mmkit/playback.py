@@ -64,15 +64,16 @@ def encode_mp4(frames: np.ndarray, fps: float, quality: str = "medium") -> bytes
         return path.read_bytes()
 
 
-def video_html(frames: np.ndarray, fps: float, width: int | None = None, quality: str = "medium"):
+def video_html(frames: np.ndarray, fps: float, width: int | None = None, quality: str = "medium",
+               max_bytes: int = MAX_VIDEO_BYTES):
     """An ``IPython.display.HTML`` that plays ``frames`` in a loop (muted, with controls), at ``width`` px on
-    screen (default: the frames' own width). A clip over :data:`MAX_VIDEO_BYTES` is refused: show fewer or
-    smaller frames."""
+    screen (default: the frames' own width). A clip over ``max_bytes`` (default :data:`MAX_VIDEO_BYTES`, for a
+    clip stored in a lesson) is refused: show fewer or smaller frames."""
     from IPython.display import HTML
 
     data = encode_mp4(frames, fps, quality)
-    if len(data) > MAX_VIDEO_BYTES:
-        raise MMKitError(f"the clip encodes to {len(data) / 1e3:.0f} kB, over the {MAX_VIDEO_BYTES / 1e3:.0f} kB an "
+    if len(data) > max_bytes:
+        raise MMKitError(f"the clip encodes to {len(data) / 1e3:.0f} kB, over the {max_bytes / 1e3:.0f} kB an "
                          "inline clip may take: pass fewer frames or smaller ones")
     width = frames.shape[2] if width is None else width
     src = "data:video/mp4;base64," + base64.b64encode(data).decode("ascii")

@@ -919,6 +919,19 @@ def slice_pair_image(mag: Magnifier, row: int) -> np.ndarray:
     return np.concatenate([a, gap, b], axis=1)
 
 
+def opening_frame(mag: Magnifier) -> int:
+    """The frame the widget opens on: the one whose input differs most from the frame it is compared with (the
+    previous frame in dynamic mode, else the reference frame), so that moving alpha visibly acts at once. Frame 0
+    would not do: in static mode it is the reference itself, in dynamic mode it has no previous frame, so there is
+    no motion there to magnify."""
+    frames = mag.frames.astype(np.float32)
+    if mag.uses_mode and mag.mode == "dynamic":
+        change = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))
+        return int(np.argmax(change)) + 1
+    change = np.abs(frames - frames[mag.opts["reference"]]).mean(axis=(1, 2, 3))
+    return int(np.argmax(change))
+
+
 class MagnifierWidget:
     """The sliders of a :class:`Magnifier` and the two images they drive; each control calls one method here.
 
@@ -926,9 +939,11 @@ class MagnifierWidget:
     takes an ipywidgets change dict). A setting the session refuses (e.g. oh2018 in temporal mode) puts its
     message in :attr:`status` and the control back where it was. The band slider is active only where the band
     matters, the mode menu only for the networks. Sliders update on release (``continuous_update=False``).
+    It opens on ``frame``, by default :func:`opening_frame`: where the motion is, so that alpha acts at once.
     """
 
-    def __init__(self, mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0) -> None:
+    def __init__(self, mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,
+                 frame: int | None = None) -> None:
         import ipywidgets as W
 
         self.mag = mag
@@ -945,7 +960,8 @@ class MagnifierWidget:
         self.band = W.FloatRangeSlider(value=(lo, hi), min=min(step, lo), max=max(hi, nyquist - step), step=step,
                                        description="band (Hz)", continuous_update=False, readout_format=".1f",
                                        style=style)
-        self.frame = W.IntSlider(value=0, min=0, max=mag.n_frames - 1, description="frame",
+        frame = opening_frame(mag) if frame is None else check_index(frame, mag.n_frames)
+        self.frame = W.IntSlider(value=frame, min=0, max=mag.n_frames - 1, description="frame",
                                  continuous_update=False, style=style)
         self.row = W.IntSlider(value=h // 2, min=0, max=h - 1, description="slice row", continuous_update=False,
                                style=style)
@@ -1036,6 +1052,10 @@ class MagnifierWidget:
         self.status.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
 
     def _repr_mimebundle_(self, **kwargs):
+        if not hasattr(self.box, "_repr_mimebundle_"):  # ipywidgets 7 (Colab's): the view the box itself gives
+            return {"text/plain": f"MagnifierWidget for {self.mag!r}",
+                    "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
+                                                                 "model_id": self.box.model_id}}
         bundle = self.box._repr_mimebundle_(**kwargs)
         if isinstance(bundle, tuple):
             bundle = bundle[0]
@@ -1044,9 +1064,11 @@ class MagnifierWidget:
         return bundle
 
 
-def build_widget(mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0) -> MagnifierWidget:
-    """The interactive view of ``mag``: method, mode, alpha, band, frame and slice-row controls wired to it.
+def build_widget(mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,
+                 frame: int | None = None) -> MagnifierWidget:
+    """The interactive view of ``mag``: method, mode, alpha, band, frame and slice-row controls wired to it,
+    opened on ``frame`` (by default :func:`opening_frame`, where alpha visibly acts).
 
     Display the returned :class:`MagnifierWidget` in a notebook (last expression of a cell, or ``display``).
     """
-    return MagnifierWidget(mag, display_scale=display_scale, alpha_max=alpha_max)
+    return MagnifierWidget(mag, display_scale=display_scale, alpha_max=alpha_max, frame=frame)

@@ -14,7 +14,7 @@ from mmkit.data.samples import VibrationClip
 from mmkit.engine import CLASSICAL
 from mmkit.errors import MMKitError
 from mmkit.pretrained import load_pretrained
-from mmkit.widgets import Magnifier, build_widget, plot_session
+from mmkit.widgets import Magnifier, build_widget, opening_frame, plot_session
 
 FPS = 30.0
 BAND = (2.0, 3.0)   # holds the clip's 2.5 Hz vibration (and an FFT bin of the 24-frame clip)
@@ -298,6 +298,28 @@ def test_widget_callbacks_drive_the_session(frames):
     assert mag.stats["band_passes"] == 3   # linear's band-pass, once
     bundle = ui._repr_mimebundle_()
     assert bundle["text/plain"].startswith("MagnifierWidget for Magnifier(24 frames of 46x62")
+
+
+def test_widget_opens_on_a_frame_where_alpha_acts(frames):
+    d = VibrationClip(height=46, width=62, n_frames=24, radius=14).displacement()   # the fixture's motion
+    mag = Magnifier(frames, FPS, method="light", mode="static", alpha=10.0, device="cpu")
+    t = build_widget(mag).frame.value
+    assert t == opening_frame(mag) and abs(d[t]) == pytest.approx(abs(d).max())   # not the reference frame 0
+
+    def alpha_effect(t):
+        low = mag.frame(t).astype(int)
+        mag.set_alpha(40.0)
+        high = mag.frame(t).astype(int)
+        mag.set_alpha(10.0)
+        return np.abs(high - low).mean()
+
+    assert alpha_effect(t) > 5 * alpha_effect(0)
+    mag.set_mode("dynamic")                  # pairs with the previous frame: where the frame-to-frame change is
+    speed = np.abs(np.diff(d))
+    assert speed[opening_frame(mag) - 1] == pytest.approx(speed.max())
+    assert build_widget(mag, frame=2).frame.value == 2
+    with pytest.raises(MMKitError, match="frame index 24 is out of range"):
+        build_widget(mag, frame=24)
 
 
 def test_plot_session_draws_frames_and_slices(frames):
