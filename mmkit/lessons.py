@@ -75,12 +75,12 @@ def plot_first_order(delta: float = 0.25, alpha: float = 20.0, wavelength: float
                      x_max: float = 64.0) -> Figure:
     """The 1-D picture: ``f(x)``, the input ``f(x + delta)``, the true magnified ``f(x + alpha delta)`` and the
     first-order magnification ``f + alpha delta f'`` (left); the first-order error against ``alpha delta /
-    wavelength``, with Wu et al.'s bound and the current setting marked (right). 7 x 3 inches."""
+    wavelength``, with Wu et al.'s bound and the current setting marked (right). 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
 
     x = np.linspace(0, x_max, 600)
     s = alpha * delta
-    fig, (ax, ax_err) = plt.subplots(1, 2, figsize=(7, 3), gridspec_kw={"width_ratios": [1.7, 1]})
+    fig, (ax, ax_err) = plt.subplots(1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1.7, 1]})
     ax.plot(x, signal(x, wavelength), color="0.75", lw=2, label="f(x)")
     ax.plot(x, shifted(x, delta, wavelength), "--", color="tab:blue", lw=1.2, label="f(x + δ): input")
     ax.plot(x, shifted(x, s, wavelength), color="black", lw=1.5, label="f(x + αδ): true")
@@ -90,13 +90,13 @@ def plot_first_order(delta: float = 0.25, alpha: float = 20.0, wavelength: float
     ax.set_xlabel("x (pixels)")
     ax.set_ylabel("intensity")
     ax.set_title(f"δ = {delta:g} px, α = {alpha:g}: αδ = {s:.2f} px, λ = {wavelength:g} px", fontsize=9)
-    ax.legend(fontsize=7, loc="upper center", ncol=2)
+    ax.legend(loc="upper center", ncol=2)
 
     ratio = s / wavelength
     r = np.linspace(0, max(0.5, 1.1 * ratio), 300)
     ax_err.plot(r, first_order_error(r, 1.0), color="tab:red")
     ax_err.axvline(WU_BOUND, color="0.4", ls=":", lw=1)
-    ax_err.text(WU_BOUND, 0.97, " λ/8", color="0.3", fontsize=8, va="top", transform=ax_err.get_xaxis_transform())
+    ax_err.text(WU_BOUND, 0.97, " λ/8", color="0.3", fontsize=9, va="top", transform=ax_err.get_xaxis_transform())
     ax_err.plot([ratio], [first_order_error(ratio, 1.0)], "o", color="black")
     ax_err.set_xlabel("αδ / λ")
     ax_err.set_ylabel("largest error (of amplitude 1)")
@@ -132,17 +132,133 @@ def one_d_video(amplitude: float = 0.25, alpha: float = 20.0, wavelength: float 
 
 
 def plot_1d_video(video: dict[str, np.ndarray], fps: float = 30.0) -> Figure:
-    """The x-t images of :func:`one_d_video` side by side, shown as a display would: clipped to [-1, 1]."""
+    """The x-t images of :func:`one_d_video` side by side, shown as a display would: clipped to [-1, 1],
+    with a colourbar of the intensity. 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(video), figsize=(7, 3), sharey=True)
+    fig, axes = plt.subplots(1, len(video), figsize=(8, 3.6), sharey=True, layout="constrained")
     for ax, (name, img) in zip(np.atleast_1d(axes), video.items()):
-        ax.imshow(img, cmap="gray", vmin=-1, vmax=1, aspect="auto", interpolation="nearest",
-                  extent=(0, img.shape[1], img.shape[0] / fps, 0))
+        im = ax.imshow(img, cmap="gray", vmin=-1, vmax=1, aspect="auto", interpolation="nearest",
+                       extent=(0, img.shape[1], img.shape[0] / fps, 0))
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("x (pixels)")
     np.atleast_1d(axes)[0].set_ylabel("time (s)")
-    fig.tight_layout()
+    fig.colorbar(im, ax=list(np.atleast_1d(axes)), label="intensity (clipped)", shrink=0.9)
+    return fig
+
+
+# Local phase, the 1-D picture behind the phase-based methods (Wadhwa et al. 2013 and their successors): a band
+# of a signal, written as A(x) exp(i phi(x)), moves by delta when its phase moves by 2 pi delta / lambda.
+
+def analytic_band(y: np.ndarray, shortest: float = 0.0, longest: float = np.inf) -> np.ndarray:
+    """The complex band of a periodic 1-D signal ``y`` holding its wavelengths in ``[shortest, longest)`` px.
+
+    Its real part is that band of ``y``, its modulus the band's local amplitude and its angle the *local
+    phase*. Computed with the FFT: negative frequencies dropped, positive ones doubled (the mean is left out).
+
+    Examples:
+        >>> x = np.arange(32.0)
+        >>> bool(np.allclose(analytic_band(signal(x, 16.0)), np.exp(2j * np.pi * x / 16)))
+        True
+    """
+    y = np.asarray(y, dtype=np.float64)
+    k = np.fft.fftfreq(len(y))  # cycles per px
+    wavelength = np.divide(1.0, k, out=np.full(len(y), np.inf), where=k > 0)
+    keep = (k > 0) & (wavelength >= shortest) & (wavelength < longest)
+    return np.fft.ifft(np.fft.fft(y) * np.where(keep, 2.0, 0.0))
+
+
+def phase_magnify(reference: np.ndarray, moved: np.ndarray, alpha: float,
+                  bands: Sequence[tuple[float, float]] = ((0.0, np.inf),)) -> np.ndarray:
+    """Magnify the motion from ``reference`` to ``moved`` (periodic 1-D signals) by multiplying phase changes.
+
+    For each band ``(shortest, longest)`` of wavelengths (px), the phase change ``dphi = angle(B_moved
+    conj(B_ref))`` (wrapped to ``(-pi, pi]``) is multiplied by ``alpha`` and given to the reference band:
+    ``Re(B_ref exp(i alpha dphi))``; the bands and the reference's mean are summed. A wave moved by ``delta``
+    comes out moved by ``alpha delta``, its amplitude unchanged. With one band for everything (the default)
+    waves of different wavelengths share one phase, and the result is wrong.
+
+    Examples:
+        >>> x = np.arange(64.0)
+        >>> out = phase_magnify(signal(x, 16.0), shifted(x, 0.25, 16.0), alpha=20.0)
+        >>> bool(np.allclose(out, shifted(x, 5.0, 16.0)))
+        True
+    """
+    reference = np.asarray(reference, dtype=np.float64)
+    out = np.full(len(reference), reference.mean())
+    for shortest, longest in bands:
+        b_ref, b_moved = analytic_band(reference, shortest, longest), analytic_band(moved, shortest, longest)
+        dphi = np.angle(b_moved * np.conj(b_ref))
+        out += np.real(b_ref * np.exp(1j * alpha * dphi))
+    return out
+
+
+def shift_read_from_phase(shift: float | np.ndarray, wavelength: float) -> float | np.ndarray:
+    """The shift of a wave that its phase tells: ``shift`` wrapped into ``[-wavelength / 2, wavelength / 2)``,
+    since a phase is known only up to whole turns (a wave moved by 0.6 wavelength looks moved 0.4 back).
+
+    Examples:
+        >>> round(float(shift_read_from_phase(9.6, 16.0)), 6)
+        -6.4
+    """
+    read = (np.asarray(shift, dtype=np.float64) + wavelength / 2) % wavelength - wavelength / 2
+    return float(read) if read.ndim == 0 else read
+
+
+def plot_local_phase(delta: float = 0.25, alpha: float = 20.0, wavelength: float = 16.0,
+                     long_wavelength: float = 64.0, width: int = 128) -> Figure:
+    """The local-phase primer in one figure (8 x 6 in).
+
+    (a) A wave of ``wavelength`` moved by ``alpha * delta``: the truth, the first-order method and
+    :func:`phase_magnify`. (b) The shift read from the phase against the magnified shift, in wavelengths: right
+    up to half a wavelength, then wrapped. (c) Two waves (``wavelength`` and ``long_wavelength``) added and moved:
+    one phase for the sum against one phase per band (the split at their geometric mean)."""
+    import matplotlib.pyplot as plt
+
+    x = np.arange(float(width))
+    s = alpha * delta
+    fig = plt.figure(figsize=(8, 6), layout="constrained")
+    grid = fig.add_gridspec(2, 2, width_ratios=[1.7, 1])
+    ax, ax_wrap, ax_two = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, :])
+
+    ax.plot(x, shifted(x, s, wavelength), color="black", lw=2.5, label="true f(x + αδ)")
+    ax.plot(x, first_order(x, s, wavelength), color="tab:red", lw=1.5, label="first order")
+    ax.plot(x, phase_magnify(signal(x, wavelength), shifted(x, delta, wavelength), alpha), "--",
+            color="tab:green", lw=1.5, label="phase change × α")
+    ax.set_xlim(0, min(width, 4 * wavelength))
+    ax.set_ylim(-2.6, 3.6)
+    ax.set_xlabel("x (pixels)")
+    ax.set_ylabel("intensity")
+    ax.set_title(f"(a) λ = {wavelength:g} px moved by αδ = {s:g} px")
+    ax.legend(loc="upper center", ncol=3, handlelength=1.5, columnspacing=1)
+
+    m = np.linspace(0, 1, 401)
+    ax_wrap.plot(m, m, color="0.7", lw=2, label="magnified shift")
+    read = shift_read_from_phase(m, 1.0)
+    read[np.r_[False, np.diff(read) < 0]] = np.nan  # no line across the jump
+    ax_wrap.plot(m, read, color="tab:green", lw=1.5, label="read from phase")
+    ax_wrap.axvline(0.5, color="0.4", ls=":", lw=1)
+    ax_wrap.plot([s / wavelength], [shift_read_from_phase(s / wavelength, 1.0)], "o", color="black")
+    ax_wrap.set_xlabel("magnified shift αδ / λ")
+    ax_wrap.set_ylabel("shift (wavelengths)")
+    ax_wrap.set_title("(b) the phase wraps at λ/2")
+    ax_wrap.legend(loc="upper left")
+
+    def two(shift):
+        return shifted(x, shift, wavelength) + shifted(x, shift, long_wavelength)
+
+    split = np.sqrt(wavelength * long_wavelength)
+    ax_two.plot(x, two(s), color="black", lw=2.5, label="true")
+    ax_two.plot(x, phase_magnify(two(0.0), two(delta), alpha), color="tab:orange", lw=1.5,
+                label="one phase for both waves")
+    ax_two.plot(x, phase_magnify(two(0.0), two(delta), alpha, [(0.0, split), (split, np.inf)]), "--",
+                color="tab:green", lw=1.5, label="one phase per band")
+    ax_two.set_xlim(0, width)
+    ax_two.set_ylim(-3.2, 4.2)
+    ax_two.set_xlabel("x (pixels)")
+    ax_two.set_ylabel("intensity")
+    ax_two.set_title(f"(c) two waves, λ = {wavelength:g} and {long_wavelength:g} px, moved by αδ = {s:g} px")
+    ax_two.legend(loc="upper center", ncol=3)
     return fig
 
 
@@ -152,7 +268,7 @@ def plot_slices(clips: Sequence[np.ndarray], titles: Sequence[str], fps: float, 
 
     ``clips`` are ``(T, H, W, 3)`` uint8; ``row`` defaults to the middle one; ``x_range = (x0, x1)`` crops the
     slices to those columns, to zoom on an edge. With ``show_frame`` a first panel shows frame 0 of the first
-    clip, cropped to ``x_range`` and as many rows around ``row``, with the slice drawn in red. 7 x 3 inches.
+    clip, cropped to ``x_range`` and as many rows around ``row``, with the slice drawn in red. 8 x 3.6 inches.
     """
     import matplotlib.pyplot as plt
 
@@ -162,7 +278,7 @@ def plot_slices(clips: Sequence[np.ndarray], titles: Sequence[str], fps: float, 
     row = h // 2 if row is None else row
     x0, x1 = x_range if x_range is not None else (0, w)
     extra = 1 if show_frame else 0
-    fig, axes = plt.subplots(1, len(clips) + extra, figsize=(7, 3), layout="constrained",
+    fig, axes = plt.subplots(1, len(clips) + extra, figsize=(8, 3.6), layout="constrained",
                              gridspec_kw={"width_ratios": [1.4] * extra + [1] * len(clips), "wspace": 0.02})
     axes = list(np.atleast_1d(axes))
     if show_frame:
@@ -195,7 +311,7 @@ def plot_table1(rows: Sequence[dict]) -> Figure:
 
     names = [r["model"] for r in rows]
     x = np.arange(len(rows))
-    fig, axes = plt.subplots(1, 2, figsize=(7, 3))
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2))
     for ax, key, scale, label in ((axes[0], "params", 1e6, "parameters (millions)"),
                                   (axes[1], "gflops", 1.0, "GFLOPs at 720 x 720")):
         ax.bar(x - 0.2, [r[key] / scale for r in rows], 0.4, label="counted (mmkit)")
@@ -203,14 +319,14 @@ def plot_table1(rows: Sequence[dict]) -> Figure:
         ax.set_xticks(x, names)
         ax.set_ylabel(label)
         ax.set_ylim(0, 1.3 * max(max(r[key], r["paper_" + key]) for r in rows) / scale)
-    axes[0].legend(fontsize=8, loc="upper left", ncol=2)
+    axes[0].legend(fontsize=9, loc="upper left", ncol=2)
     fig.tight_layout()
     return fig
 
 
 def plot_layer_costs(rows: Sequence[LayerInfo]) -> Figure:
     """Multiply-accumulates of each traced module (the deepest level of :func:`~mmkit.models.inspect.trace_layers`
-    rows), coloured by stage: where one forward pass spends its arithmetic. 7 x 3 inches."""
+    rows), coloured by stage: where one forward pass spends its arithmetic. 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -218,43 +334,47 @@ def plot_layer_costs(rows: Sequence[LayerInfo]) -> Figure:
     leaves = [r for r in rows if r.depth == deepest]
     stages = list(dict.fromkeys(r.name.split(".")[0] for r in leaves))
     colours = {s: plt.get_cmap("tab10")(i) for i, s in enumerate(stages)}
-    fig, ax = plt.subplots(figsize=(7, 3))
+    fig, ax = plt.subplots(figsize=(8, 3.6))
     y = np.arange(len(leaves))[::-1]
     ax.barh(y, [r.macs / 1e9 for r in leaves], color=[colours[r.name.split(".")[0]] for r in leaves])
-    ax.set_yticks(y, [r.name for r in leaves], fontsize=7)
+    ax.set_yticks(y, [r.name for r in leaves], fontsize=9)
     ax.set_xlabel("GMACs per output frame")
-    ax.legend([Patch(color=colours[s]) for s in stages], stages, fontsize=8, loc="lower right")
+    ax.legend([Patch(color=colours[s]) for s in stages], stages, fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
 
 def plot_receptive_fields(fields: Sequence[ReceptiveField], titles: Sequence[str]) -> Figure:
-    """For each measured field, ``log10 |gradient|`` (1e-24 to 1 of its maximum) with its bounding box (the receptive field) and the square
-    holding 90 % of the gradient (the effective field); last panel, the gradient along the pixel's row.
-    7 x 3 inches."""
+    """Where one output pixel looks, measured: for each field a map of ``log10 |gradient|`` relative to its
+    maximum (1e-24 to 1, with a colourbar), its bounding box (the receptive field, cyan) and the square holding
+    90 % of the gradient (the effective field, dashed); last panel, :meth:`ReceptiveField.falloff`: the strongest
+    gradient at each distance from the pixel. 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    fig, axes = plt.subplots(1, len(fields) + 1, figsize=(7, 3),
-                             gridspec_kw={"width_ratios": [1] * len(fields) + [1.4]})
+    fig, axes = plt.subplots(1, len(fields) + 1, figsize=(8, 3.6), layout="constrained",
+                             gridspec_kw={"width_ratios": [1] * len(fields) + [1.3]})
     for ax, rf, title in zip(axes, fields, titles):
         g = rf.gradient / rf.gradient.max()
-        ax.imshow(np.log10(np.maximum(g, 1e-40)), cmap="magma", vmin=-24, vmax=0, interpolation="nearest")
+        image = ax.imshow(np.log10(np.maximum(g, 1e-40)), cmap="magma", vmin=-24, vmax=0,
+                          interpolation="nearest")
         ax.add_patch(Rectangle((rf.left - 0.5, rf.top - 0.5), rf.width, rf.height, fill=False, ec="cyan", lw=1))
         e = rf.effective_size()
         y, x = rf.pixel
         ax.add_patch(Rectangle((x - e / 2, y - e / 2), e, e, fill=False, ec="white", lw=1, ls="--"))
-        ax.set_title(f"{title}\nRF {rf.height} x {rf.width}, 90 % in {e} px", fontsize=8)
+        ax.set_title(f"{title}\nRF {rf.height} x {rf.width}, 90 % in {e} px", fontsize=9)
         ax.set_xlabel("x (pixels)")
     axes[0].set_ylabel("y (pixels)")
+    bar = fig.colorbar(image, ax=list(axes[:-1]), extend="min", shrink=0.8)
+    bar.set_label("log10(|gradient| / max)", fontsize=9)
     prof = axes[-1]
     for rf, title in zip(fields, titles):
-        y, x = rf.pixel
-        row = rf.gradient[y] / rf.gradient[y].max()
-        prof.semilogy(np.arange(len(row)) - x, np.where(row > 0, row, np.nan), lw=1, label=title)
+        d = np.arange(int(np.hypot(*rf.gradient.shape)) + 1)
+        strongest = rf.falloff(d)
+        prof.semilogy(d, np.where(strongest > 0, strongest, np.nan), lw=1.2, label=title)
+    prof.axvline(fields[0].width // 2, color="0.5", ls=":", lw=1, label="edge of the field")
     prof.set_ylim(1e-30, 10)
-    prof.set_xlabel("x - x0 (pixels)")
-    prof.set_ylabel("|gradient| (of max)")
-    prof.legend(fontsize=7)
-    fig.tight_layout()
+    prof.set_xlabel("distance from the pixel (pixels)")
+    prof.set_ylabel("strongest |gradient| / max")
+    prof.legend(fontsize=9, loc="lower left")
     return fig

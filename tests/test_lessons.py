@@ -75,7 +75,7 @@ def test_plot_first_order_draws_the_four_signals_and_marks_the_setting():
     mx, my = ax_err.get_lines()[-1].get_data()
     assert mx[0] == pytest.approx(5.0 / 16.0)
     assert my[0] == pytest.approx(lessons.first_order_error(5.0, 16.0))
-    assert tuple(fig.get_size_inches()) == (7, 3)
+    assert tuple(fig.get_size_inches()) == (8, 3.6)
 
 
 def test_show_first_order_is_an_interact_callback():
@@ -87,10 +87,59 @@ def test_show_first_order_is_an_interact_callback():
 def test_plot_1d_video_shows_each_panel_clipped_like_a_display():
     v = lessons.one_d_video(n_frames=6, width=16)
     fig = lessons.plot_1d_video(v)
-    assert [a.get_title() for a in fig.axes] == list(v)
+    assert [a.get_title() for a in fig.axes[:3]] == list(v)
     for ax, img in zip(fig.axes, v.values()):
         np.testing.assert_array_equal(ax.images[0].get_array(), img)
         assert ax.images[0].get_clim() == (-1, 1)
+    assert fig.axes[3].get_ylabel() == "intensity (clipped)"  # the colourbar
+    assert tuple(fig.get_size_inches()) == (8, 3.6)
+
+
+def test_analytic_band_keeps_the_wavelengths_asked_for():
+    x = np.arange(128.0)
+    y = lessons.signal(x, 16.0) + 0.5 * lessons.signal(x, 64.0) + 3.0
+    np.testing.assert_allclose(lessons.analytic_band(y, 0.0, 32.0), np.exp(2j * np.pi * x / 16), atol=1e-12)
+    np.testing.assert_allclose(lessons.analytic_band(y, 32.0).real, 0.5 * lessons.signal(x, 64.0), atol=1e-12)
+    np.testing.assert_allclose(lessons.analytic_band(y).real, y - 3.0, atol=1e-12)  # the mean is left out
+
+
+def test_a_shift_moves_the_phase_by_two_pi_delta_over_lambda():
+    x = np.arange(128.0)
+    b0, b1 = (lessons.analytic_band(lessons.shifted(x, d, 16.0)) for d in (0.0, 0.25))
+    np.testing.assert_allclose(np.angle(b1 * np.conj(b0)), 2 * np.pi * 0.25 / 16, atol=1e-12)
+
+
+def test_phase_magnify_moves_a_wave_without_overshoot_and_needs_one_band_per_wavelength():
+    x = np.arange(128.0)
+    out = lessons.phase_magnify(lessons.signal(x, 16.0), lessons.shifted(x, 0.25, 16.0), alpha=20.0)
+    np.testing.assert_allclose(out, lessons.shifted(x, 5.0, 16.0), atol=1e-12)  # exact where first order is not
+    assert np.abs(lessons.first_order(x, 5.0, 16.0)).max() > 2.0
+
+    def two(d):
+        return lessons.shifted(x, d, 16.0) + lessons.shifted(x, d, 64.0)
+    one_phase = lessons.phase_magnify(two(0.0), two(0.25), 20.0)
+    per_band = lessons.phase_magnify(two(0.0), two(0.25), 20.0, [(0.0, 32.0), (32.0, np.inf)])
+    np.testing.assert_allclose(per_band, two(5.0), atol=1e-12)
+    assert np.abs(one_phase - two(5.0)).max() > 1.0
+
+
+def test_the_shift_read_from_the_phase_wraps_at_half_a_wavelength():
+    read = lessons.shift_read_from_phase(np.array([0.0, 3.0, 7.9, 8.0, 9.6, 16.0, -3.0]), 16.0)
+    np.testing.assert_allclose(read, [0.0, 3.0, 7.9, -8.0, -6.4, 0.0, -3.0], atol=1e-12)
+    assert isinstance(lessons.shift_read_from_phase(5.0, 16.0), float)
+
+
+def test_plot_local_phase_draws_the_three_panels():
+    fig = lessons.plot_local_phase(delta=0.25, alpha=20.0, wavelength=16.0, long_wavelength=64.0, width=128)
+    ax, ax_wrap, ax_two = fig.axes
+    x, y = ax.get_lines()[2].get_data()  # phase change x alpha: on the truth
+    np.testing.assert_allclose(y, lessons.shifted(x, 5.0, 16.0), atol=1e-12)
+    mx, my = ax_wrap.get_lines()[-1].get_data()
+    assert (mx[0], my[0]) == pytest.approx((5.0 / 16.0, 5.0 / 16.0))
+    assert len(ax_two.get_lines()) == 3
+    assert fig.get_size_inches()[0] == 8
+    for a in fig.axes:
+        assert a.get_xlabel() and a.get_ylabel()
 
 
 def test_plot_slices_shows_the_cropped_slice_of_each_clip():
@@ -131,3 +180,11 @@ def test_plot_receptive_fields_draws_the_box():
     box = fig.axes[0].patches[0]
     assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (5.5, 4.5, 9, 7)
     assert "RF 7 x 9" in fig.axes[0].get_title()
+    # a colourbar says what the colour is: log10 of the gradient relative to its maximum
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and "log10" in bars[0].get_ylabel() and bars[0].get_ylim() == (-24, 0)
+    # the last panel is the fall-off: the strongest gradient at each distance, as ReceptiveField.falloff gives it
+    prof = fig.axes[1]
+    d, strongest = prof.lines[0].get_data()
+    np.testing.assert_allclose(strongest[:4], rf.falloff(d[:4]))
+    assert fig.get_size_inches()[0] == 8
