@@ -158,10 +158,13 @@ def crop(frame: np.ndarray, cx: float, cy: float, half: int) -> np.ndarray:
 def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = None, ncols: int | None = None,
                 width: float = 7.0, suptitle: str | None = None, cmap: str = "gray",
                 xlabel: str | None = None, ylabel: str | None = None,
-                panel_height: float | None = None) -> Figure:
+                panel_height: float | None = None, colorbar: str | None = None) -> Figure:
     """Images in a grid, ``ncols`` per row (default: all in one row), ``width`` inches wide.
 
     Colour images are ``(H, W, 3)`` uint8 or float in [0, 1] (clipped); 2-D arrays are drawn with ``cmap``.
+    With ``colorbar`` (its label, e.g. ``"cur - prev (levels of 255)"``) the 2-D arrays are values, not
+    pictures: they share one scale ``[-m, m]`` (``m`` their largest absolute value, so 0 is the middle of
+    ``cmap``; pass ``cmap="RdBu_r"`` for signed maps) and one colour bar on the right gives the values.
     With ``xlabel`` or ``ylabel`` (e.g. ``"x (pixels)"``, ``"time (frames)"`` for a slice) the axes keep
     their ticks and get those labels; else they are hidden. ``panel_height`` (inches) stretches every image
     to that height instead of keeping its aspect (for slices of a short clip).
@@ -172,16 +175,22 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = Non
     ncols = min(ncols or n, n)
     nrows = math.ceil(n / ncols)
     h, w = np.asarray(images[0]).shape[:2]
-    panel = panel_height or width / ncols * h / w
+    panel = panel_height or (width - (0.9 if colorbar else 0.0)) / ncols * h / w
     fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, panel * nrows + 0.45 * nrows + 0.3), squeeze=False)
+    maps = [np.ravel(img) for img in images if np.ndim(img) == 2]
+    lim = _limit(np.concatenate(maps), None) if colorbar and maps else None
+    scale = {"vmin": -lim, "vmax": lim} if lim is not None else {}
+    mapped = None
     for i, ax in enumerate(axes.flat):
         if i >= n:
             ax.axis("off")
             continue
-        ax.imshow(_as_image(images[i]), cmap=cmap, interpolation="nearest",
-                  aspect="auto" if panel_height else "equal")
+        flat = np.ndim(images[i]) == 2
+        im = ax.imshow(_as_image(images[i]), cmap=cmap, interpolation="nearest",
+                       aspect="auto" if panel_height else "equal", **(scale if flat else {}))
+        mapped = im if flat else mapped
         if titles is not None:
-            ax.set_title(titles[i], fontsize=8)
+            ax.set_title(titles[i], fontsize=9)
         if xlabel or ylabel:
             ax.set_xlabel(xlabel or "", fontsize=8)
             ax.set_ylabel(ylabel or "", fontsize=8)
@@ -191,7 +200,13 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = Non
             ax.set_yticks([])
     if suptitle:
         fig.suptitle(suptitle, fontsize=10)
-    fig.tight_layout()
+    if colorbar and mapped is not None:
+        fig.tight_layout(rect=(0, 0, 1 - 0.9 / width, 1))
+        cax = fig.add_axes((1 - 0.8 / width, 0.15, 0.12 / width, 0.7))
+        fig.colorbar(mapped, cax=cax).set_label(colorbar, fontsize=9)
+        cax.tick_params(labelsize=9)
+    else:
+        fig.tight_layout()
     return fig
 
 
@@ -262,6 +277,8 @@ def show_slices(clips: Mapping[str, np.ndarray], row: int | None = None, col: in
 
 #: Loss terms of ``loss_log.csv`` in the order they are plotted (see :data:`mmkit.train.LOG_FIELDS`).
 LOSS_TERMS = ("total", "l1", "edge", "perceptual", "appearance", "proxy")
+#: Line styles of the runs in :func:`plot_loss_curves`, in order: a curve on top of another stays visible.
+LOSS_LINE_STYLES = ("-", "--", ":", "-.")
 _TERM_NAMES = {"total": "total (Eq. 6, weighted)", "l1": "L_1", "edge": "L_edge", "perceptual": "L_p (VGG)",
                "appearance": "L_A", "proxy": "L_M (proxy)"}
 
@@ -306,17 +323,20 @@ def running_mean(steps: np.ndarray, values: np.ndarray, k: int) -> tuple[np.ndar
 
 def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndarray]],
                      terms: Iterable[str] = LOSS_TERMS, ncols: int = 3, width: float = 7.0,
-                     log_y: bool = True, smooth: int = 1) -> Figure:
+                     log_y: bool = True, smooth: int = 1, log_x: bool = False) -> Figure:
     """One panel per loss term, one line per run, against the training step.
 
     ``runs`` maps a label to a run folder, a ``loss_log.csv`` or a log already read by :func:`read_loss_log`.
     A term is drawn when at least one run logged it (the proxy loss only exists in a student run, L_p only
     with the VGG-16 file). The terms are unweighted, as logged; the total is Eq. 6 with the run's weights.
     ``smooth`` > 1 draws the running mean of that many logged values (at the step of the last one). A run
-    keeps its colour in every panel.
+    keeps its colour and line style in every panel; each run is drawn over the ones before it in its own
+    style, so that a run whose curve lies on another's (the proxy and the no-L_M student start alike) shows.
+    ``log_x`` spreads the steps on a log scale: the early fall and a long tail in one panel, and a short run
+    beside a long one keeps its width.
     """
     from matplotlib.lines import Line2D
-    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator, NullFormatter
 
     logs = {name: read_loss_log(r) if isinstance(r, (str, os.PathLike)) else r for name, r in runs.items()}
     present = [t for t in terms if any(t in log and np.isfinite(log[t]).any() for log in logs.values())]
@@ -325,31 +345,37 @@ def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndar
     ncols = min(ncols, len(present))
     nrows = math.ceil(len(present) / ncols)
     colours = {name: f"C{i}" for i, name in enumerate(logs)}
+    styles = {name: LOSS_LINE_STYLES[i % len(LOSS_LINE_STYLES)] for i, name in enumerate(logs)}
     fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, 2.1 * nrows + 0.4), squeeze=False)
     for ax, term in zip(axes.flat, present):
         for name, log in logs.items():
             if term in log and np.isfinite(log[term]).any():
                 ok = np.isfinite(log[term])
                 steps, values = running_mean(log["step"][ok], log[term][ok], smooth)
-                ax.plot(steps, values, color=colours[name], lw=1.2)
-        ax.set_title(_TERM_NAMES.get(term, term), fontsize=9)
-        ax.set_xlabel("training step", fontsize=8)
-        ax.set_ylabel("loss", fontsize=8)
+                ax.plot(steps, values, color=colours[name], ls=styles[name], lw=1.5)
+        ax.set_title(_TERM_NAMES.get(term, term), fontsize=10)
+        ax.set_xlabel("training step", fontsize=9)
+        ax.set_ylabel("loss", fontsize=9)
         if log_y:
             ax.set_yscale("log")
             ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))   # 0.1, 0.2, 0.5, 1, 2, 5 ...
             ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
             ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.tick_params(which="both", labelsize=7)
+            lo, hi = ax.get_ylim()
+            if sum(lo <= t <= hi for t in ax.get_yticks()) < 2:   # a narrow range: even ticks, so the axis reads
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        if log_x:
+            ax.set_xscale("log")
+        ax.tick_params(which="both", labelsize=9)
         ax.grid(alpha=0.3)
     spare = list(axes.flat)[len(present):]
     for ax in spare:
         ax.axis("off")
-    handles = [Line2D([], [], color=c, label=name) for name, c in colours.items()]
+    handles = [Line2D([], [], color=c, ls=styles[name], lw=1.5, label=name) for name, c in colours.items()]
     if spare:   # the legend in an empty panel, where it hides no curve
-        spare[0].legend(handles=handles, fontsize=8, loc="center")
+        spare[0].legend(handles=handles, fontsize=9, loc="center")
     else:
-        axes.flat[0].legend(handles=handles, fontsize=7)
+        axes.flat[0].legend(handles=handles, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -373,13 +399,14 @@ def _channel_title(c: int, values: np.ndarray) -> str:
 
 def feature_grid(features: np.ndarray, title: str | None = None, ncols: int | None = None,
                  limit: float | None = None, cmap: str = "RdBu_r", width: float = 7.0,
-                 channels: Sequence[int] | None = None, percentile: float = 100.0) -> Figure:
+                 channels: Sequence[int] | None = None, percentile: float = 100.0,
+                 label: str = "feature value") -> Figure:
     """Every channel of ``features`` ``(C, h, w)`` as an image, all on one colour scale ``[-limit, limit]``.
 
     ``limit`` defaults to the largest absolute value (or its ``percentile``, e.g. 99.5, so that a few
     spikes do not wash out the rest; larger values then saturate), so 0 is white and the sign shows as red
-    or blue; the colour bar gives the values. ``channels`` picks and orders the channels (default: all).
-    Each panel is titled with its channel number and RMS.
+    or blue; the colour bar (titled ``label``) gives the values. ``channels`` picks and orders the channels
+    (default: all). Each panel is titled with its channel number and RMS.
     """
     features = np.asarray(features)
     if features.ndim != 3:
@@ -396,16 +423,17 @@ def feature_grid(features: np.ndarray, title: str | None = None, ncols: int | No
     im = None
     for ax, c in zip(axes.flat, chans):
         im = ax.imshow(features[c], cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
-        ax.set_title(_channel_title(c, features[c]), fontsize=7)
+        ax.set_title(_channel_title(c, features[c]), fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout(rect=(0, 0, 0.92, 1))
-    cax = fig.add_axes((0.93, 0.15, 0.015, 0.7))
-    fig.colorbar(im, cax=cax).ax.tick_params(labelsize=7)
+    fig.tight_layout(rect=(0, 0, 1 - 0.9 / width, 1))
+    cax = fig.add_axes((1 - 0.8 / width, 0.15, 0.12 / width, 0.7))
+    fig.colorbar(im, cax=cax).set_label(label, fontsize=9)
+    cax.tick_params(labelsize=9)
     return fig
 
 
@@ -415,8 +443,9 @@ def feature_rows(rows: Mapping[str, np.ndarray], channels: Sequence[int], scale:
 
     ``scale`` sets which panels share a colour scale ``[-m, m]`` (``m`` their largest absolute value, or its
     ``percentile``): ``"column"`` (a channel across conditions: how noise or alpha changes it), ``"row"``
-    (maps of different size, such as D and M(D)) or ``"all"``. Each panel is titled with its channel and
-    RMS; the row's label is on the left.
+    (maps of different size, such as D and M(D)) or ``"all"``, and each scale gets its colour bar (below its
+    column, right of its row, or one for all). Each panel is titled with its channel and RMS; the row's label
+    is on the left.
     """
     if scale not in ("column", "row", "all"):
         raise MMKitError(f"scale must be 'column', 'row' or 'all', got {scale!r}")
@@ -424,20 +453,27 @@ def feature_rows(rows: Mapping[str, np.ndarray], channels: Sequence[int], scale:
     maps = np.stack([np.asarray(rows[k])[list(channels)] for k in labels])   # (R, K, h, w)
     nrows, ncols = maps.shape[:2]
     h, w = maps.shape[2:]
-    panel = (width - 1.0) / ncols
-    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, panel * h / w * nrows + 0.45 * nrows + 0.3),
-                                   squeeze=False)
+    panel = (width - 1.6) / ncols
+    extra = 0.8 if scale == "column" else 0.0   # the colour bars below the columns
+    fig, axes = _pyplot().subplots(nrows, ncols, figsize=(width, panel * h / w * nrows + 0.5 * nrows + 0.3 + extra),
+                                   squeeze=False, layout="constrained")
+    images = np.empty((nrows, ncols), dtype=object)
     for r in range(nrows):
         for k in range(ncols):
             part = {"column": maps[:, k], "row": maps[r], "all": maps}[scale]
             lim = _limit(part, None, percentile)
             ax = axes[r, k]
-            ax.imshow(maps[r, k], cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
-            ax.set_title(_channel_title(channels[k], maps[r, k]), fontsize=7)
+            images[r, k] = ax.imshow(maps[r, k], cmap=cmap, vmin=-lim, vmax=lim, interpolation="nearest")
+            ax.set_title(_channel_title(channels[k], maps[r, k]), fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
-        axes[r, 0].set_ylabel(labels[r], fontsize=8)
-    fig.tight_layout()
+        axes[r, 0].set_ylabel(labels[r], fontsize=10)
+    bars = {"column": [(images[0, k], axes[:, k], "bottom") for k in range(ncols)],
+            "row": [(images[r, 0], axes[r, :], "right") for r in range(nrows)],
+            "all": [(images[0, 0], axes, "right")]}[scale]
+    for im, where, side in bars:
+        fig.colorbar(im, ax=list(np.ravel(where)), location=side, shrink=0.8,
+                     aspect=12 if side == "bottom" else 20).ax.tick_params(labelsize=9)
     return fig
 
 
@@ -446,13 +482,19 @@ def feature_rows(rows: Mapping[str, np.ndarray], channels: Sequence[int], scale:
 # --------------------------------------------------------------------------------------------------------
 
 
+def _legend_above_bars(ax: Any, top: float, ncol: int) -> None:
+    """The legend in a band above the tallest bar (``top``, data units), where it covers none."""
+    ax.set_ylim(0, 1.3 * top)
+    ax.legend(fontsize=9, loc="upper center", ncol=ncol, frameon=False)
+
+
 def _grouped_bars(ax: Any, series: Mapping[str, Sequence[float]], fmt: str) -> np.ndarray:
     """One bar per series side by side in each group, each labelled with its value; returns the groups' centres."""
     bar = 0.8 / len(series)
     x = np.arange(len(next(iter(series.values()))))
     for i, (label, vals) in enumerate(series.items()):
         bars = ax.bar(x + (i - (len(series) - 1) / 2) * bar, vals, bar, label=label)
-        ax.bar_label(bars, fmt=fmt, fontsize=7)
+        ax.bar_label(bars, fmt=fmt, fontsize=9)
     return x
 
 
@@ -474,9 +516,9 @@ def plot_circle_scores(scores: Mapping[str, Sequence[Any]], width: float = 7.0, 
     x = _grouped_bars(ax, series, "%.2f")
     ax.axhline(1.0, color="k", ls="--", lw=1)
     ax.set_xticks(x, [f"noise {n:g}" for n in noises])
-    ax.set_xlabel("Gaussian noise std of the inputs (0..255 levels)", fontsize=8)
-    ax.set_ylabel("MSE / input-frame MSE", fontsize=8)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.set_xlabel("Gaussian noise std of the inputs (0..255 levels)", fontsize=9)
+    ax.set_ylabel("MSE / input-frame MSE", fontsize=9)
+    _legend_above_bars(ax, max(1.0, float(np.nanmax(list(series.values())))), len(series))
     fig.tight_layout()
     return fig
 
@@ -499,10 +541,10 @@ def plot_noise_paths(paths: Mapping[str, Any], width: float = 7.0, ax: Any = Non
               [1e3 * v if (v := getattr(p, k)) is not None else np.nan for k, _ in keys] for label, p in paths.items()}
     x = _grouped_bars(ax, series, "%.1f")
     noise = {float(p.noise) for p in paths.values()}
-    ax.set_xticks(x, [name for _, name in keys], fontsize=8)
-    ax.set_ylabel("output MSE (x 1e-3)", fontsize=8)
+    ax.set_xticks(x, [name for _, name in keys], fontsize=9)
+    ax.set_ylabel("output MSE (x 1e-3)", fontsize=9)
     ax.set_title(f"inputs at noise {', '.join(f'{n:g}' for n in sorted(noise))}, decoded with ... (lower is better)",
                  fontsize=9)
-    ax.legend(fontsize=7, loc="lower left")
+    _legend_above_bars(ax, float(np.nanmax(list(series.values()))), min(len(series), 2))
     fig.tight_layout()
     return fig

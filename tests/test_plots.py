@@ -91,6 +91,22 @@ def test_loss_curves_draw_each_logged_term_with_one_colour_per_run():
     assert [t.get_text() for t in four.axes[0].get_legend().get_texts()] == ["student", "no L_M"]
 
 
+def test_loss_curves_give_each_run_its_own_line_style_so_a_hidden_curve_shows():
+    same = {"step": np.arange(1.0, 4.0), "l1": np.array([0.3, 0.2, 0.1])}
+    fig = plot_loss_curves({"proxy": same, "student": dict(same), "third": dict(same)}, terms=("l1",))
+    lines = fig.axes[0].lines
+    assert len({line.get_linestyle() for line in lines}) == 3          # equal curves, three visible styles
+    legend = fig.axes[0].get_legend()
+    assert [h.get_linestyle() for h in legend.legend_handles] == [line.get_linestyle() for line in lines]
+    assert min(t.get_fontsize() for t in legend.get_texts()) >= 9
+    assert fig.axes[0].get_xscale() == "linear"
+    assert plot_loss_curves({"proxy": same}, terms=("l1",), log_x=True).axes[0].get_xscale() == "log"
+    narrow = plot_loss_curves({"run": {"step": np.arange(1.0, 4.0), "total": np.array([16.0, 9.0, 6.0])}},
+                              terms=("total",)).axes[0]
+    lo, hi = narrow.get_ylim()
+    assert sum(lo <= t <= hi for t in narrow.get_yticks()) >= 2            # a readable scale, not one lone tick
+
+
 def test_loss_curves_smooth_and_accept_logs_read_already():
     log = {"step": np.arange(1.0, 5.0), "total": np.array([4.0, 2.0, 6.0, 0.0])}
     fig = plot_loss_curves({"run": log}, smooth=2, log_y=False)
@@ -209,3 +225,24 @@ def test_temporal_slice_still_cuts_rows_and_columns():
     frames = np.arange(2 * 3 * 4 * 3).reshape(2, 3, 4, 3)
     np.testing.assert_array_equal(temporal_slice(frames), frames[:, 1])
     np.testing.assert_array_equal(temporal_slice(frames, col=3), frames[:, :, 3])
+
+
+def test_every_colour_scale_of_the_feature_figures_has_its_colour_bar():
+    rows = {"a": np.ones((3, 2, 2)), "b": -np.ones((3, 2, 2))}
+    for scale, bars in (("column", 2), ("row", 2), ("all", 1)):
+        fig = feature_rows(rows, channels=[0, 2], scale=scale)
+        assert len(fig.axes) == 4 + bars, scale
+    fig = feature_grid(np.ones((5, 6, 7)), ncols=3, label="E_b - E_a")
+    assert len(fig.axes) == 6 + 1 and fig.axes[-1].get_ylabel() == "E_b - E_a"   # 2 x 3 panels (one off), a bar
+
+
+def test_show_images_gives_value_maps_one_symmetric_scale_and_a_colour_bar():
+    frame = np.full((4, 4, 3), 0.5)
+    maps = [np.full((4, 4), 0.2), np.full((4, 4), -0.05)]
+    fig = show_images([frame] + maps, ["frame", "a", "b"], colorbar="change (0..1)", cmap="RdBu_r")
+    ims = _images(fig)
+    assert ims[0].get_array().shape == (4, 4, 3)                                  # the picture stays a picture
+    assert ims[1].get_clim() == ims[2].get_clim() == pytest.approx((-0.2, 0.2))
+    np.testing.assert_allclose(ims[2].get_array(), maps[1])                       # values are not clipped to [0, 1]
+    assert len(fig.axes) == 4 and fig.axes[-1].get_ylabel() == "change (0..1)"
+    assert len(show_images(maps).axes) == 2                                       # no bar unless asked
