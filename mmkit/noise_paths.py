@@ -21,6 +21,7 @@ ratio.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,3 +111,26 @@ def noise_paths(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), noi
                       clean_appearance=mean["clean_appearance"], teacher_motion=mean["teacher_motion"],
                       motion_noise=float(np.mean([n / s for n, s in parts])),
                       noise_rms=float(np.mean([n for n, _ in parts])), signal_rms=float(np.mean([s for _, s in parts])))
+
+
+def paths_table(paths: Mapping[str, NoisePaths], title: str | None = None):
+    """``{label: NoisePaths}`` as a :class:`mmkit.tables.Table` (markdown in Jupyter): per network, the share of
+    the noise's cost that a clean D, clean appearance and the teacher's D* remove ('-' where not measured or where
+    the noise costs next to nothing), and the rms of the noise and of the motion in D with their ratio. What a
+    lesson quotes beside :func:`mmkit.plots.plot_noise_paths`, from the same measurements."""
+    from .tables import Table
+
+    def share(p: NoisePaths, mse: float | None) -> float | None:
+        value = p.share(mse) if mse is not None else float("nan")
+        return None if value != value else value
+
+    columns = ("network", "clean D removes", "clean App removes", "teacher's D* removes", "noise in D (rms)",
+               "motion in D (rms)", "noise / motion")
+    rows = tuple((label, share(p, p.clean_motion), share(p, p.clean_appearance), share(p, p.teacher_motion),
+                  p.noise_rms, p.signal_rms, p.motion_noise) for label, p in paths.items())
+    noises = sorted({p.noise for p in paths.values()})
+    scenes = sorted({p.scenes for p in paths.values()})
+    title = title or (f"Noise {', '.join(f'{n:g}' for n in noises)}, {', '.join(map(str, scenes))} circles scenes: "
+                      "what each clean path removes of the noise's cost (1 = all), and the noise in D")
+    formats = tuple((c, ".4f" if "rms" in c else ".2f") for c in columns[1:])
+    return Table(title, columns, rows, formats=formats)

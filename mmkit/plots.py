@@ -362,7 +362,7 @@ def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndar
             ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
             ax.yaxis.set_minor_formatter(NullFormatter())
             lo, hi = ax.get_ylim()
-            if sum(lo <= t <= hi for t in ax.get_yticks()) < 2:   # a narrow range: even ticks, so the axis reads
+            if not 2 <= sum(lo <= t <= hi for t in ax.get_yticks()) <= 6:   # a narrow range: a few even ticks
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
         if log_x:
             ax.set_xscale("log")

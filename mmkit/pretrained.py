@@ -43,6 +43,15 @@ def info(name: str) -> dict:
     return json.loads(path.read_text())
 
 
+def loss_log(name: str) -> Path:
+    """The loss log of the run that made the shipped weights ``name`` (``NAME_loss_log.csv``), for
+    :func:`mmkit.plots.plot_loss_curves`: how a long training went, without the run's folder."""
+    path = WEIGHTS_DIR / f"{name}_loss_log.csv"
+    if not path.is_file():
+        raise MMKitError(f"no loss log ships with {name!r} (shipped: {available() or 'none yet'})")
+    return path
+
+
 def architecture(name: str) -> str:
     """The network (one of ``MODEL_NAMES``) that the shipped weights ``name`` are for: ``"light"`` for
     ``"light_no_lm"``."""

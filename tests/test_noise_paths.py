@@ -13,7 +13,7 @@ from mmkit.errors import MMKitError
 from mmkit.evaluate import score_circles
 from mmkit.features import feature_noise_parts, feature_noise_ratio
 from mmkit.models import build_model
-from mmkit.noise_paths import NoisePaths, noise_paths
+from mmkit.noise_paths import NoisePaths, noise_paths, paths_table
 from mmkit.pretrained import load_pretrained
 
 PROXY = Path(__file__).resolve().parents[1] / "data" / "runs" / "light_proxy" / "checkpoint.pt"
@@ -51,6 +51,19 @@ def test_in_the_shipped_light_network_the_noise_reaches_the_output_through_d():
     r = noise_paths(load_pretrained("light"), CirclesConfig(n_scenes=3), noise=5.0)
     assert r.cost > 0 and r.share(r.clean) == pytest.approx(1.0) and r.share(r.noisy) == 0
     assert r.share(r.clean_motion) > 0.9 and abs(r.share(r.clean_appearance)) < 0.1
+
+
+def test_paths_table_gives_each_network_its_shares_and_the_noise_in_d():
+    r = NoisePaths(5.0, 25, identity=0.02, noisy=0.012, clean=0.007, clean_motion=0.00705, clean_appearance=0.0119,
+                   teacher_motion=None, motion_noise=2.1, noise_rms=0.0293, signal_rms=0.0141)
+    t = paths_table({"student": replace(r, teacher_motion=0.00703), "no teacher": r,
+                     "nothing to share": replace(r, noisy=0.00701)})
+    assert t.value("student", "clean D removes") == pytest.approx(0.99)
+    assert t.value("student", "teacher's D* removes") == pytest.approx(0.994)
+    assert t.value("no teacher", "teacher's D* removes") is None          # shown as '-'
+    assert t.value("nothing to share", "clean App removes") is None        # a share of next to nothing
+    assert "25 circles scenes" in t.title
+    assert "| student | 0.99 | 0.02 | 0.99 | 0.0293 | 0.0141 | 2.10 |" in t.to_markdown()
 
 
 def test_networks_without_a_d_and_noise_0_are_refused():

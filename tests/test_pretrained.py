@@ -8,7 +8,8 @@ from mmkit.data.pairs import DataConfig
 from mmkit.errors import MMKitError
 from mmkit.losses import LossWeights
 from mmkit.models import MODEL_NAMES
-from mmkit.pretrained import architecture, available, export_weights, info, load_pretrained, network_names
+from mmkit.pretrained import (architecture, available, export_weights, info, load_pretrained, loss_log,
+                              network_names)
 from mmkit.train import TrainConfig, train
 
 
@@ -44,3 +45,14 @@ def test_network_names_are_the_papers_networks_then_the_other_shipped_weights():
     assert info("light_no_lm")["train_config"]["model"] == "light"
     with pytest.raises(MMKitError, match="no shipped weights named 'huge'"):
         info("huge")
+
+
+def test_loss_log_is_the_shipped_runs_log():
+    from mmkit.plots import read_loss_log
+    for name in ("light", "light_no_lm"):
+        log = read_loss_log(loss_log(name))
+        assert log["step"][-1] == info(name)["step"]                  # the log of the run the weights come from
+    assert (read_loss_log(loss_log("light"))["proxy"] > 0).all()          # with L_M
+    assert (~(read_loss_log(loss_log("light_no_lm"))["proxy"] > 0)).all()  # without
+    with pytest.raises(MMKitError, match="no loss log ships with 'huge'"):
+        loss_log("huge")
