@@ -15,6 +15,7 @@ This module checks that promise by measurement, not by eye:
 * :func:`grating_clip` and :func:`gain_sweep`: a sinusoidal grating moved by a known amount, and a method's
   measured gain and intensity overshoot over a range of alphas -- where the linear method's first-order
   approximation ``f(x + d) ~ f(x) + d f'(x)`` breaks, past Wu et al.'s bound ``(1 + alpha) delta < lambda / 8``;
+* :func:`jerk_weight_traces`: the jerk-aware method's weight on a few 1-D motions, to see what it keeps;
 * :func:`add_noise` and :func:`still_noise`: noise put into a clip, and the temporal noise left in a still region;
 * :func:`show_slices`, :func:`plot_tracks` and :func:`format_table`: the notebook's figures and tables;
   :func:`compact_figures` stores the notebook's inline figures as palette PNGs (about 4 times smaller).
@@ -272,6 +273,46 @@ def _luma_range(frames: np.ndarray) -> tuple[float, float]:
     return float(y.min()), float(y.max())
 
 
+def jerk_weight_traces(motions: np.ndarray, fps: float, target_hz: float, beta: float = 1.0,
+                       jerk_window: float = 2.0) -> np.ndarray:
+    """The jerk-aware weight ``(1 - J^)^beta`` of :mod:`mmkit.classical.jerk` on 1-D motions ``(T, N)`` px;
+    ``(T, N)`` in [0, 1]: 1 keeps a sample's magnification, 0 removes it.
+
+    Why: the weight is scaled by the largest jerk in the whole clip, so what it keeps depends on what else
+    moves; a few 1-D motions show that without a pyramid. Each column stands for one sample of a band: its
+    phase change is proportional to its motion (``2 pi delta / lambda``), and the scaling removes the factor.
+    As the method does for a band: ``J`` is the size of the response to the third derivative of a Gaussian
+    along time (the method's kernel for ``target_hz``), made an envelope by a running maximum over
+    ``+-jerk_window`` sigma, and scaled to [0, 1] by its smallest and largest value over all columns and
+    frames (Eq. 3). Not included: the method's spatial smoothing of ``J`` and its per-scale exponent
+    ``beta lambda_n`` (this is the finest scale, ``lambda_n = 1``).
+
+    Examples:
+        >>> t = np.arange(60)
+        >>> vibration = 0.25 * np.sin(2 * np.pi * 2.5 * t / 30)
+        >>> w = jerk_weight_traces(np.stack([vibration, 0 * t], axis=1), 30.0, 2.5)
+        >>> round(float(w[:, 0].mean()), 2), float(w[:, 1].min())   # the lone vibration is the largest jerk
+        (0.01, 1.0)
+    """
+    import math
+
+    import torch
+
+    from .classical.acceleration import correlate_time, dog_kernel, dog_sigma
+    from .classical.jerk import normalized_jerk, running_max
+
+    m = np.asarray(motions, dtype=np.float64)
+    if m.ndim != 2:
+        raise MMKitError(f"motions must be (T, N): N motions of T frames, px; got shape {m.shape}")
+    if not (beta >= 0 and jerk_window >= 0):
+        raise MMKitError(f"beta and jerk_window must be >= 0, got {beta} and {jerk_window}")
+    sigma_t = dog_sigma(target_hz, fps)
+    jerk = correlate_time(torch.from_numpy(m.copy()), dog_kernel(3, sigma_t, target_hz, fps)).abs_()
+    jerk = running_max(jerk, math.ceil(jerk_window * sigma_t))
+    jhat = normalized_jerk(jerk, torch.ones_like(jerk))
+    return jhat.neg_().add_(1.0).clamp_(0.0, 1.0).pow_(beta).numpy()
+
+
 def still_noise(frames: np.ndarray, region: tuple[int, int, int, int], clean: np.ndarray | None = None) -> float:
     """Temporal noise in a still ``region``: the std over time of each pixel's luma (0-255 levels), averaged
     over the region's pixels. 0 for a clip that does not change there. Noise of std ``s`` drawn independently
@@ -319,10 +360,10 @@ def show_slices(clips: Mapping[str, np.ndarray], row: int | None = None, col: in
         s = temporal_slice(clips[name], row=row, col=col)[:, lo:hi]
         ax.imshow(s, aspect="auto", interpolation="nearest", extent=(lo, hi, s.shape[0], 0))
         ax.set_title(name, fontsize=9)
-        ax.set_xlabel(f"{axis_name} (pixels)", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_xlabel(f"{axis_name} (pixels)", fontsize=9)
+        ax.tick_params(labelsize=9)
     for ax in axes[:, 0]:
-        ax.set_ylabel("time (frames)", fontsize=8)
+        ax.set_ylabel("time (frames)", fontsize=9)
     for ax in list(axes.flat)[len(names):]:
         ax.axis("off")
     where = f"column {col}" if col is not None else f"row {_slice_row(clips[names[0]], row)}"
@@ -349,7 +390,7 @@ def plot_tracks(tracks: Mapping[str, np.ndarray], ax=None, truth: np.ndarray | N
         ax.plot(m, lw=1.3, label=name)
     ax.set_xlabel("time (frames)")
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=9, ncol=2)
     ax.grid(alpha=0.3)
     return ax
 

@@ -18,6 +18,7 @@ from mmkit.compare import (  # noqa: E402
     format_table,
     gain_sweep,
     grating_clip,
+    jerk_weight_traces,
     motion_gain,
     plot_tracks,
     run_methods,
@@ -180,6 +181,21 @@ def test_sliding_disc_acceleration_keeps_the_slide_phase_does_not():
     assert np.abs(acc[:, 0] - path[:, 0]).max() < 1.5
     phase = track(runs["phase"].frames, window, path=path)
     assert np.abs(phase[:, 0] - path[:, 0]).max() > 20
+
+
+def test_jerk_weight_is_zero_on_a_lone_vibration_and_kept_beside_a_quick_jump():
+    t = np.arange(96)
+    vibration = 0.25 * np.sin(2 * np.pi * 2.5 * t / FPS)
+    jump = 4.0 * np.clip((t - 46) / 3, 0, 1)                   # 4 px in 3 frames, mid-clip
+    alone = jerk_weight_traces(np.stack([vibration, 0 * t], axis=1), FPS, 2.5)
+    assert alone[:90, 0].max() < 1e-6 and alone[:, 0].max() < 0.1   # the vibration is the largest jerk: weight 0
+    assert alone[:, 1].min() == 1.0                                # (but at the clip's last few frames)
+    beside = jerk_weight_traces(np.stack([vibration, 0 * t, jump], axis=1), FPS, 2.5)
+    assert beside[:, 0].min() > 0.7                             # the jump sets the largest jerk
+    assert beside[44:50, 2].max() == 0.0 and beside[:20, 2].min() == 1.0   # cut at the jump, kept far from it
+    assert np.array_equal(jerk_weight_traces(np.stack([vibration, jump], 1), FPS, 2.5, beta=0.0), np.ones((96, 2)))
+    with pytest.raises(MMKitError, match=r"\(T, N\)"):
+        jerk_weight_traces(vibration, FPS, 2.5)
 
 
 # ---------------------------------------------------------------------------------------------- showing
