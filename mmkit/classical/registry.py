@@ -53,9 +53,9 @@ METHODS: dict[str, ClassicalMethod] = {
     "phase": ClassicalMethod(PhaseConfig, magnify_phase, "Wadhwa et al., SIGGRAPH 2013", _phase_estimate("phase")),
     "acceleration": ClassicalMethod(AccelerationConfig, magnify_acceleration, "Zhang et al., CVPR 2017",
                                     _phase_estimate("acceleration")),
-    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "after Takeda et al., CVPR 2018 (not checked against the "
-                            "paper's text)", _phase_estimate("jerk")),
+    "jerk": ClassicalMethod(JerkConfig, magnify_jerk, "after Takeda et al., CVPR 2018 (definitions as in "
+                            "the authors' public code)", _phase_estimate("jerk")),
     "anisotropy": ClassicalMethod(AnisotropyConfig, magnify_anisotropy,
-                                  "after Takeda et al., CVPR 2019 (not checked against the paper's text)",
+                                  "after Takeda et al., CVPR 2019 (definitions as in the authors' public code)",
                                   _phase_estimate("anisotropy")),
 }
