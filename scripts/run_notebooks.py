@@ -25,10 +25,19 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 LOCK = Path(os.environ.get("TMPDIR", "/tmp")) / "mmkit-run-notebooks.lock"
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def clean(nb: nbformat.NotebookNode, quick: bool, seconds: float) -> None:
     """Keep only the tags of each cell's metadata; the notebook's metadata says which settings made the stored
-    outputs and how long the run took (tests/test_course.py reads both)."""
+    outputs and how long the run took (tests/test_course.py reads both). A widget's view reference is dropped
+    where its output has something else to show (a picture, a text): no widget state is stored, so before the
+    kernel runs, the reference could only say that its model is missing."""
     for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_VIEW in data and set(data) - {WIDGET_VIEW, "text/plain"}:
+                del data[WIDGET_VIEW]
         tags = cell.metadata.get("tags")
         cell.metadata = nbformat.NotebookNode({"tags": tags} if tags else {})
     nb.metadata = nbformat.NotebookNode({"kernelspec": KERNELSPEC,
