@@ -60,6 +60,9 @@ PAPER_TABLE3_MSE = {"anisotropy": 36.4, "jerk": 55.3, "acceleration": 68.0, "oh2
 #: Table 4 (ablations of the *base* model M1), aggregate MSE on the synthetic videos.
 PAPER_TABLE4_MSE = {"all terms": 23.07, "no L_M": 27.85, "no feature sharing encoder": 30.1,
                     "no appearance encoder": 37.7, "no L_edge": 31.1, "no L_p": 40.2}
+#: The paper's training: 47 epochs of Oh et al.'s (2018) data set of 100,000 pairs of 384 x 384 px.
+PAPER_EPOCHS = 47
+PAPER_PAIR_SIZE = 384
 
 NETWORKS = MODEL_NAMES                                    # ("light", "base", "oh2018")
 CLASSICAL_METHODS = tuple(CLASSICAL)                      # linear, riesz, phase, acceleration, jerk, anisotropy
@@ -183,6 +186,32 @@ def load_networks(names: Iterable[str] = NETWORKS) -> dict[str, nn.Module]:
     from .pretrained import load_pretrained
 
     return {name: load_pretrained(name) for name in names}
+
+
+def training_table(names: Sequence[str] = ("light", "light_no_lm", "base", "oh2018")) -> Table:
+    """How much training each shipped network saw, beside the paper's: pairs seen, epochs of its data set, the share
+    of the paper's :data:`PAPER_EPOCHS`, the pair size and whether the perceptual loss L_p was on (read from the
+    ``NAME.json`` that ships with the weights). Differences here explain most of the gaps in Tables 2-4.
+
+    Examples:
+        >>> t = training_table(["light"])
+        >>> t.value("light (M2)", "pair size (px)"), t.value("light (M2)", "L_p on")
+        (128, False)
+    """
+    from .pretrained import info
+
+    rows = []
+    for name in names:
+        meta = info(name)
+        cfg = meta["train_config"]
+        seen = meta["step"] * cfg["batch_size"]
+        epochs = seen / cfg["dataset_size"]
+        rows.append((label(name), seen, epochs, epochs / PAPER_EPOCHS, cfg["data"]["size"],
+                     bool(meta.get("perceptual_enabled", False))))
+    rows.append(("paper", None, float(PAPER_EPOCHS), 1.0, PAPER_PAIR_SIZE, True))
+    return Table("Training of the shipped networks and the paper's",
+                 ("model", "pairs seen", "epochs", "share of the paper's epochs", "pair size (px)", "L_p on"),
+                 tuple(rows), formats=(("epochs", ".1f"), ("share of the paper's epochs", ".1%")))
 
 
 def run_method(method: str, frames: np.ndarray, gain: float, fps: float, *, mode: str = "dynamic",
@@ -587,7 +616,64 @@ def committed_paired(path: str | Path) -> list[PairedLine]:
     return out
 
 
-def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 7.0, dpi: int = 60):
+#: The course's trained light networks by the labels its lessons use: shipped weights (``load_pretrained``) or, for
+#: the proxy, ``course_file("light_proxy")``. The score files name each by the folder it was trained in.
+SHIPPED_LABELS = {"with L_M": "light", "without L_M": "light_no_lm", "proxy (clean inputs)": "light_proxy"}
+
+
+def _run_folder(shipped: str) -> str:
+    """The training folder's name under which the course's score files list the network ``shipped``."""
+    from .pretrained import info
+
+    return shipped if shipped == "light_proxy" else Path(info(shipped)["run_dir"]).name
+
+
+def shipped_scores(path: str | Path | None = None) -> dict[str, list[CirclesResult]]:
+    """``{label: results}`` of :data:`SHIPPED_LABELS` on the circles benchmark, as ``mmkit evaluate`` scored them
+    (default ``course_file("evaluation.txt")``): a lesson shows the trained networks' scores without naming the
+    folders they were trained in. Feed them to :func:`table4` or :func:`mmkit.plots.plot_circle_scores`."""
+    from .course import course_file
+
+    return committed_scores({label: _run_folder(name) for label, name in SHIPPED_LABELS.items()},
+                            course_file("evaluation.txt") if path is None else path)
+
+
+def shipped_paired(path: str | Path | None = None) -> list[PairedLine]:
+    """The shipped light network (``first``: "with L_M") against the same training without L_M (``second``),
+    scene by scene per noise level, read from ``mmkit evaluate --paired``'s output (default
+    ``course_file("paired_lm.txt")``), with the lessons' labels in place of the training folders."""
+    from .course import course_file
+
+    first, second = (_run_folder(SHIPPED_LABELS[label]) for label in ("with L_M", "without L_M"))
+    lines = [ln for ln in committed_paired(course_file("paired_lm.txt") if path is None else path)
+             if Path(ln.first).parent.name == first and Path(ln.second).parent.name == second]
+    if not lines:
+        raise MMKitError(f"{path or 'paired_lm.txt'} has no paired scores of {first} against {second}")
+    return [dataclasses.replace(ln, first="with L_M", second="without L_M") for ln in lines]
+
+
+def paired_table(lines: Sequence[PairedLine]) -> Table:
+    """:func:`committed_paired`'s lines as a table: per noise level each model's MSE over the input's, the
+    scene-by-scene difference (first minus second) with two standard errors, and on how many scenes the first is
+    better.
+
+    Examples:
+        >>> ln = PairedLine(5.0, "a", "b", 0.72, 0.61, 0.108, 0.004, 3, 250)
+        >>> paired_table([ln]).value(5.0, "a minus b")
+        0.108
+    """
+    first, second = lines[0].first, lines[0].second
+    rows = tuple((ln.noise, ln.ratio_first, ln.ratio_second, ln.diff, 2 * ln.stderr,
+                  f"{ln.first_better} of {ln.scenes}") for ln in lines)
+    return Table(f"{first} against {second}, scene by scene on {lines[0].scenes} circles scenes",
+                 ("input noise", f"{first} / input", f"{second} / input", f"{first} minus {second}",
+                  "+- 2 standard errors", f"{first} better on"), rows,
+                 "x / input: a model's MSE over the MSE of returning the input unchanged (below 1: better than "
+                 "doing nothing). A difference above 0: the first is worse.",
+                 formats=(("input noise", "g"), (f"{first} minus {second}", "+.3f")))
+
+
+def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 8.0, dpi: int | None = None):
     """One pair across input noise: left, the difference (first minus second, over the input's MSE) with two
     standard errors (above 0 the first is worse); right, each model's MSE over the input's (above 1 a model does
     worse than returning the input unchanged)."""
@@ -595,21 +681,39 @@ def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 7.0, dpi: i
 
     noise = [ln.noise for ln in lines]
     first, second = lines[0].first, lines[0].second
-    fig, (left, right) = plt.subplots(1, 2, figsize=(width, 2.8), dpi=dpi)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(width, 3.4), dpi=dpi)
     left.errorbar(noise, [ln.diff for ln in lines], yerr=[2 * ln.stderr for ln in lines], fmt="o-", ms=4,
                   capsize=3, color="k")
     left.axhline(0, color="k", lw=1, ls="--")
-    left.set_title(f"{first} minus {second}\n(above 0: {first} worse)", fontsize=8)
+    left.set_title(f"{first} minus {second}\n(above 0: {first} worse)")
     left.set_ylabel("MSE difference / input MSE")
     right.plot(noise, [ln.ratio_first for ln in lines], "o-", ms=4, label=first)
     right.plot(noise, [ln.ratio_second for ln in lines], "s-", ms=4, label=second)
     right.axhline(1, color="k", lw=1, ls="--")
-    right.set_title("each one's MSE / input MSE\n(1: returning the input unchanged)", fontsize=8)
-    right.legend(fontsize=8)
+    right.set_title("each one's MSE / input MSE\n(1: returning the input unchanged)")
+    right.set_ylabel("MSE / input MSE")
+    right.legend()
     for ax in (left, right):
         ax.set_xlabel("input noise (std, of 255)")
     fig.tight_layout()
     return fig
+
+
+def ablation_config(steps: int, batch_size: int, size: int, device: str = "cpu"):
+    """The :class:`mmkit.train.TrainConfig` that a lesson's ablations start from: the light student taught by the
+    course's proxy (``course_file("light_proxy")``), L_p off (no VGG-16 file ships), ``steps`` steps of
+    ``batch_size`` pairs of ``size`` px, channels-last, and bf16 only where it is fast on ``device``
+    (:func:`mmkit.hardware.bf16_is_fast`: emulated bf16 on a CPU without bf16 kernels is several times slower)."""
+    from .course import course_file
+    from .data.pairs import DataConfig
+    from .hardware import bf16_is_fast
+    from .losses import LossWeights
+    from .train import TrainConfig
+
+    return TrainConfig(model="light", stage="student",
+                       proxy_checkpoint=str(course_file("light_proxy") / "checkpoint.pt"), steps=steps,
+                       batch_size=batch_size, data=DataConfig(size=size), weights=LossWeights(perceptual=0.0),
+                       checkpoint_every=steps, device=device, bf16=bf16_is_fast(device), channels_last=True)
 
 
 def ablation_configs(base, variants: Mapping[str, Mapping[str, float]] = ABLATIONS) -> dict:
@@ -718,62 +822,67 @@ def slice_clips(clip, methods: Sequence[str] = PAPER_METHODS, gain: float = 20.0
     return out
 
 
-def plot_slices(clips: Mapping[str, np.ndarray | str], fps: float, row: int | None = None, col: int | None = None,
-                title: str = "", ncols: int = 5, width: float = 8.0, dpi: int = 72):
-    """A figure like the paper's Figures 1, 4-6: the input's first frame with the slice line, then the temporal slice
-    (:func:`mmkit.plots.temporal_slice`) of every clip; a clip given as text (an error) shows that text.
+def not_drawn(clips: Mapping[str, np.ndarray | str]) -> str:
+    """One line naming the methods of :func:`slice_clips` that could not run on the clip, and why (their error
+    messages, each said once); ``""`` when every method ran.
 
-    Panels of the paper's methods carry its letters: (a) input, (b) acceleration, (c) jerk, (d) anisotropy,
-    (e) oh2018, (f) base, (g) light. Returns the matplotlib figure (at ``dpi`` 72 by default, as the other plots
-    here, so that a notebook that stores them stays small).
+    Examples:
+        >>> not_drawn({"input": np.zeros((2, 4, 4, 3)), "jerk": "JerkConfig: the clip is too short"})
+        'not drawn: jerk (the clip is too short)'
+    """
+    reasons: dict[str, list[str]] = {}
+    for name, value in clips.items():
+        if isinstance(value, str):
+            reasons.setdefault(re.sub(r"^\w+: ", "", value), []).append(name)
+    return "; ".join(f"not drawn: {', '.join(names)} ({why})" for why, names in reasons.items())
+
+
+def plot_slices(clips: Mapping[str, np.ndarray | str], fps: float, row: int | None = None, col: int | None = None,
+                title: str = "", ncols: int | None = None, width: float = 8.0, dpi: int | None = None):
+    """A figure like the paper's Figures 1, 4-6: the input's first frame with the slice line, then the temporal slice
+    (:func:`mmkit.plots.temporal_slice`) of every clip, at most four panels a row (three when that fills the rows).
+
+    A clip given as text (a method that could not run on it) gets no panel: :func:`not_drawn` says which and why,
+    and is printed here. Panels of the paper's methods carry its letters: (a) input, (b) acceleration, (c) jerk,
+    (d) anisotropy, (e) oh2018, (f) base, (g) light. Returns the matplotlib figure.
     """
     import matplotlib.pyplot as plt
 
     from .plots import temporal_slice
 
-    n = len(clips) + 1
+    missing = not_drawn(clips)
+    if missing:
+        print(missing)
+    drawn = {k: v for k, v in clips.items() if not isinstance(v, str)}
+    n = len(drawn) + 1
+    if ncols is None:
+        ncols = n if n <= 4 else 3 if n % 4 and n % 3 == 0 else 4
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 2.2 * nrows), squeeze=False, dpi=dpi)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 1.9 * nrows + (0.3 if title else 0)), squeeze=False,
+                             dpi=dpi)
     axes = axes.ravel()
-    first = next(v for v in clips.values() if not isinstance(v, str))
+    first = next(iter(drawn.values()))
     axes[0].imshow(first[0])
     if col is not None:
-        axes[0].axvline(col, color="red", lw=1)
+        axes[0].axvline(col, color="red", lw=1.5)
     else:
-        axes[0].axhline(first.shape[1] // 2 if row is None else row, color="red", lw=1)
-    axes[0].set_title("input, frame 0", fontsize=8)
-    axes[0].set_xlabel("x (pixels)", fontsize=7)
-    axes[0].set_ylabel("y (pixels)", fontsize=7)
+        axes[0].axhline(first.shape[1] // 2 if row is None else row, color="red", lw=1.5)
+    axes[0].set_title("input, frame 0 (red: slice)")
+    axes[0].set_xlabel("x (pixels)")
+    axes[0].set_ylabel("y (pixels)")
     letters = dict(zip(("input", *PAPER_METHODS), "abcdefg"))
-    for ax, (name, frames) in zip(axes[1:], clips.items()):
-        ax.set_title(f"({letters[name]}) {name}" if name in letters else name, fontsize=8)
-        if isinstance(frames, str):
-            ax.text(0.5, 0.5, "cannot run:\n" + _wrap(frames, 24), ha="center", va="center", fontsize=6,
-                    transform=ax.transAxes)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            continue
+    for ax, (name, frames) in zip(axes[1:], drawn.items()):
+        ax.set_title(f"({letters[name]}) {name}" if name in letters else name)
         s = temporal_slice(frames, row=row, col=col)
         ax.imshow(s, aspect="auto", extent=(0, s.shape[1], s.shape[0] / fps, 0), interpolation="nearest")
-        ax.set_xlabel(f"{'y' if col is not None else 'x'} (pixels)", fontsize=7)
-        ax.set_ylabel("time (s)", fontsize=7)
-    for ax in axes:
-        ax.tick_params(labelsize=6)
+        ax.set_xlabel(f"{'y' if col is not None else 'x'} (pixels)")
+        ax.set_ylabel("time (s)")
     for ax in axes[n:]:
         ax.axis("off")
     if title:
-        fig.suptitle(title, fontsize=9)
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
-
-
-def _wrap(text: str, width: int, lines: int = 8) -> str:
-    """An error message for a small panel: without a leading ``SomeConfig:`` prefix, wrapped, at most ``lines``."""
-    import re
-    import textwrap
-
-    rows = textwrap.wrap(re.sub(r"^\w+: ", "", text), width)
-    return "\n".join(rows[:lines]) + (" ..." if len(rows) > lines else "")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -781,43 +890,51 @@ def _wrap(text: str, width: int, lines: int = 8) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 
-def plot_circles(results: Sequence[CirclesResult], width: float = 8.0, dpi: int = 72):
+def plot_circles(results: Sequence[CirclesResult], width: float = 8.0, dpi: int | None = None):
     """Grouped bars of MSE / (MSE of the unchanged input) per method and noise level (Table 3 at a glance)."""
     import matplotlib.pyplot as plt
 
     keys = list(dict.fromkeys((r.method, r.form) for r in results))
     noises = sorted({r.noise for r in results})
     by = {(r.method, r.form, r.noise): r.ratio for r in results}
-    fig, ax = plt.subplots(figsize=(width, 3.2), dpi=dpi)
+    fig, ax = plt.subplots(figsize=(width, 3.8), dpi=dpi)
     w = 0.8 / len(noises)
     x = np.arange(len(keys))
     for i, n in enumerate(noises):
         ax.bar(x + (i - (len(noises) - 1) / 2) * w, [by.get((m, f, n), np.nan) for m, f in keys], w,
                label=f"noise {n:g}")
     ax.axhline(1.0, color="k", lw=1, ls="--")
-    ax.text(len(keys) - 0.5, 1.02, "input unchanged", ha="right", va="bottom", fontsize=8)
-    ax.set_xticks(x, [f"{m}\n({f})" for m, f in keys], fontsize=8)
+    ax.text(len(keys) - 0.5, 1.02, "input unchanged", ha="right", va="bottom")
+    ax.set_xticks(x, [f"{m}\n({f})" for m, f in keys], rotation=35, ha="right", rotation_mode="anchor")
+    ax.set_xlabel("method (scored on pairs or on videos)")
     ax.set_ylabel("MSE / MSE of the input")
-    ax.set_title("Circles benchmark: below the dashed line a method beats doing nothing", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.set_title("Circles benchmark: below the dashed line a method beats doing nothing")
+    ax.legend(title="input noise (std, of 255)", ncol=len(noises), loc="upper left")
     fig.tight_layout()
     return fig
 
 
-def plot_rod(results: Sequence[RodResult], methods: Sequence[str] | None = None, width: float = 8.0, dpi: int = 72):
-    """The rod's motion measured in each method's output against ``gain`` times the true signal, px over ms."""
+def plot_rod(results: Sequence[RodResult], methods: Sequence[str] | None = None, width: float = 8.0,
+             dpi: int | None = None):
+    """The rod's motion measured in each method's output against ``gain`` times the true signal, px over ms: the
+    networks in the left panel, the other methods in the right one (one panel when only one group is given)."""
     import matplotlib.pyplot as plt
 
     chosen = [r for r in results if methods is None or r.method in methods]
-    fig, ax = plt.subplots(figsize=(width, 3.2), dpi=dpi)
+    groups = [("learned methods", [r for r in chosen if r.method not in CLASSICAL]),
+              ("hand-crafted methods", [r for r in chosen if r.method in CLASSICAL])]
+    groups = [g for g in groups if g[1]] or [("", chosen)]
+    fig, axes = plt.subplots(1, len(groups), figsize=(width, 3.4), dpi=dpi, sharey=True, squeeze=False)
     t = 1000 * np.arange(len(chosen[0].truth)) / chosen[0].fps
-    ax.plot(t, chosen[0].truth, color="k", lw=2.5, alpha=0.35, label=f"truth: {chosen[0].gain:g} x signal")
-    for r in chosen:
-        ax.plot(t, r.measured, lw=1.2, label=r.method)
-    ax.set_xlabel("time (ms)")
-    ax.set_ylabel("vertical displacement (pixels)")
-    ax.set_title("Vibrating rod: motion measured in the magnified clips", fontsize=10)
-    ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    for ax, (name, rs) in zip(axes[0], groups):
+        ax.plot(t, chosen[0].truth, color="k", lw=3, alpha=0.3, label=f"truth: {chosen[0].gain:g} x signal")
+        for r in rs:
+            ax.plot(t, r.measured, lw=1.2, label=r.method)
+        ax.set_xlabel("time (ms)")
+        ax.set_title(name)
+        ax.legend(loc="lower left", ncol=2)
+    axes[0, 0].set_ylabel("vertical displacement (pixels)")
+    fig.suptitle("Vibrating rod: motion measured in the magnified clips")
     fig.tight_layout()
     return fig
 

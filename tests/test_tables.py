@@ -103,6 +103,26 @@ def test_committed_scores_read_the_evaluation_file(tmp_path):
         T.committed_scores({"x": "light_student"}, tmp_path / "missing.txt")
 
 
+def test_shipped_scores_and_paired_use_the_lessons_labels_and_the_package_files(tmp_path):
+    from mmkit.course import course_file
+
+    scores = T.shipped_scores()
+    assert list(scores) == ["with L_M", "without L_M", "proxy (clean inputs)"]
+    rows = [line.split() for line in course_file("evaluation.txt").read_text().splitlines()]
+    for label, run in (("with L_M", "light_student"), ("without L_M", "light_no_lm_long"),
+                       ("proxy (clean inputs)", "light_proxy")):
+        assert [r.noise for r in scores[label]] == [0.0, 2.0, 5.0]
+        (row,) = [x for x in rows if x[:2] == [f"data/runs/{run}/checkpoint.pt", "5"]]
+        assert scores[label][2].ratio == pytest.approx(float(row[4]), abs=6e-4)
+    lines = T.shipped_paired()
+    assert [ln.noise for ln in lines] == [0.0, 2.0, 5.0]
+    assert {(ln.first, ln.second, ln.scenes) for ln in lines} == {("with L_M", "without L_M", 250)}
+    assert all(ln.ratio_first > ln.ratio_second for ln in lines)        # as the file says: L_M behind
+    (tmp_path / "p.txt").write_text(course_file("paired_lm.txt").read_text().replace("light_no_lm_long", "x"))
+    with pytest.raises(MMKitError, match="no paired scores of light_student"):
+        T.shipped_paired(tmp_path / "p.txt")
+
+
 def test_video_score_of_returning_the_input_is_the_baseline():
     cfg = replace(CirclesConfig(), n_frames=4)
     r = T.score_video("same", 2, 2.0, cfg, nets={"same": ReturnsInput()})
@@ -233,18 +253,57 @@ def test_sample_clips_are_scaled_and_sliced_across_their_motion():
         T.sample_clip("nope", 10, 64)
 
 
-def test_slice_clips_run_or_explain_and_plot():
+def test_slice_clips_run_or_explain_and_plot(capsys):
     import matplotlib.pyplot as plt
 
     clip = T.sample_clip("vibrating_still", 8, 48)
-    panels = T.slice_clips(clip, methods=("acceleration", "same"), nets={"same": ReturnsInput()})
-    assert list(panels) == ["input", "acceleration", "same", "truth"]
-    assert "at least" in panels["acceleration"]       # its filter needs a longer clip: the error is shown
+    panels = T.slice_clips(clip, methods=("acceleration", "jerk", "same"), nets={"same": ReturnsInput()})
+    assert list(panels) == ["input", "acceleration", "jerk", "same", "truth"]
+    assert "at least" in panels["acceleration"]       # its filter needs a longer clip: the error is kept
     assert np.array_equal(panels["same"], panels["input"])
     assert panels["truth"].shape == (8, 48, 48, 3)
     fig = T.plot_slices(panels, clip.fps, title="t", **T.slice_line(clip))
-    assert len(fig.axes) == 5 and fig.axes[2].get_title() == "(b) acceleration"
+    # a method that cannot run gets no panel; one printed line says which and why
+    assert [ax.get_title() for ax in fig.axes] == ["input, frame 0 (red: slice)", "(a) input", "same", "truth"]
+    line = capsys.readouterr().out.strip()
+    assert line == T.not_drawn(panels) and line.startswith("not drawn: acceleration, jerk (") and "\n" not in line
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
     plt.close(fig)
+    fig = T.plot_slices({k: v for k, v in panels.items() if not isinstance(v, str)} | {"b": panels["same"],
+                        "c": panels["same"], "d": panels["same"], "e": panels["same"], "f": panels["same"]},
+                        clip.fps, **T.slice_line(clip))
+    assert capsys.readouterr().out == "" and len(fig.axes) == 9
+    assert fig.axes[3].get_subplotspec().colspan.start == 0    # nine panels: three rows of three
+    plt.close(fig)
+
+
+def test_training_table_reads_the_shipped_metadata():
+    t = T.training_table()
+    assert t.value("light (M2)", "pairs seen") == t.value("light_no_lm", "pairs seen")
+    assert t.value("paper", "epochs") == T.PAPER_EPOCHS and t.value("paper", "share of the paper's epochs") == 1.0
+    for row in t.rows[:-1]:
+        assert row[3] == pytest.approx(row[2] / T.PAPER_EPOCHS) and row[4] == 128 and row[5] is False
+
+
+def test_ablation_config_uses_the_course_proxy_and_bf16_only_where_fast():
+    from mmkit.course import course_file
+    from mmkit.hardware import bf16_is_fast
+
+    cfg = T.ablation_config(7, 2, 32)
+    assert cfg.proxy_checkpoint == str(course_file("light_proxy") / "checkpoint.pt")
+    assert (cfg.steps, cfg.batch_size, cfg.data.size, cfg.checkpoint_every) == (7, 2, 32, 7)
+    assert cfg.weights.perceptual == 0 and cfg.weights.proxy == 1 and cfg.bf16 == bf16_is_fast("cpu")
+    assert list(T.ablation_configs(cfg)) == list(T.ABLATIONS)
+
+
+def test_paired_table_of_the_course_sweep():
+    from mmkit.course import course_file
+
+    lines = T.committed_paired(course_file("paired_lm_sweep.txt"))
+    t = T.paired_table(lines)
+    assert [r[0] for r in t.rows] == [ln.noise for ln in lines]
+    assert t.value(5.0, "light minus light_no_lm") == lines[[ln.noise for ln in lines].index(5.0)].diff
+    assert "250 circles scenes" in t.title and t.value(0.0, "light better on").endswith("of 250")
 
 
 def test_table_plots_draw():
