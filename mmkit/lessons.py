@@ -73,15 +73,15 @@ def first_order_error(shift: float | np.ndarray, wavelength: float) -> float | n
 
 def plot_first_order(delta: float = 0.25, alpha: float = 20.0, wavelength: float = 32.0,
                      x_max: float = 64.0) -> Figure:
-    """The 1-D picture: ``f(x)``, the input ``f(x + delta)``, the true magnified ``f(x + alpha delta)`` and the
-    first-order magnification ``f + alpha delta f'`` (left); the first-order error against ``alpha delta /
+    """The 1-D picture: the input ``f(x + delta)``, the true magnified ``f(x + alpha delta)`` and the
+    first-order magnification ``f + alpha delta f'`` (left; ``f(x)`` itself is not drawn: a sub-pixel ``delta``
+    would hide it under the input); the first-order error against ``alpha delta /
     wavelength``, with Wu et al.'s bound and the current setting marked (right). 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
 
     x = np.linspace(0, x_max, 600)
     s = alpha * delta
     fig, (ax, ax_err) = plt.subplots(1, 2, figsize=(8, 3.6), gridspec_kw={"width_ratios": [1.7, 1]})
-    ax.plot(x, signal(x, wavelength), color="0.75", lw=2, label="f(x)")
     ax.plot(x, shifted(x, delta, wavelength), "--", color="tab:blue", lw=1.2, label="f(x + δ): input")
     ax.plot(x, shifted(x, s, wavelength), color="black", lw=1.5, label="f(x + αδ): true")
     ax.plot(x, first_order(x, s, wavelength), color="tab:red", lw=1.5, label="f + αδ f': first order")
@@ -324,9 +324,31 @@ def plot_table1(rows: Sequence[dict]) -> Figure:
     return fig
 
 
+#: Plain names for the modules of :class:`~mmkit.models.singh2023.MagnificationNet`, for figures.
+LAYER_LABELS = {
+    "encoder.level1_a": "encoder, full res., a", "encoder.level1_b": "encoder, full res., b",
+    "encoder.level2_a": "encoder, half res., E_a", "encoder.level2_b": "encoder, half res., E_b",
+    "encoder.appearance": "appearance encoder", "manipulator.unit": "manipulator, first block",
+    "manipulator.blocks": "manipulator, other blocks", "decoder.conv_half": "decoder, conv (half res.)",
+    "decoder.blocks_half": "decoder, blocks (half res.)", "decoder.up": "decoder, up-sampling",
+    "decoder.conv_full": "decoder, conv (full res.)", "decoder.blocks_full": "decoder, blocks (full res.)",
+    "decoder.head": "decoder, 1x1 conv to RGB",
+}
+
+
+def layer_label(name: str) -> str:
+    """A module path in plain words: :data:`LAYER_LABELS`, else the path with its dots and underscores spaced.
+
+    >>> layer_label("decoder.head"), layer_label("encoder.extra_conv")
+    ('decoder, 1x1 conv to RGB', 'encoder, extra conv')
+    """
+    return LAYER_LABELS.get(name, name.replace(".", ", ").replace("_", " "))
+
+
 def plot_layer_costs(rows: Sequence[LayerInfo]) -> Figure:
     """Multiply-accumulates of each traced module (the deepest level of :func:`~mmkit.models.inspect.trace_layers`
-    rows), coloured by stage: where one forward pass spends its arithmetic. 8 x 3.6 inches."""
+    rows), coloured by stage, with plain labels (:func:`layer_label`) and each bar's value written beside it, so
+    that a tiny layer still shows: where one forward pass spends its arithmetic. 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -336,19 +358,67 @@ def plot_layer_costs(rows: Sequence[LayerInfo]) -> Figure:
     colours = {s: plt.get_cmap("tab10")(i) for i, s in enumerate(stages)}
     fig, ax = plt.subplots(figsize=(8, 3.6))
     y = np.arange(len(leaves))[::-1]
-    ax.barh(y, [r.macs / 1e9 for r in leaves], color=[colours[r.name.split(".")[0]] for r in leaves])
-    ax.set_yticks(y, [r.name for r in leaves], fontsize=9)
+    gmacs = [r.macs / 1e9 for r in leaves]
+    ax.barh(y, gmacs, color=[colours[r.name.split(".")[0]] for r in leaves])
+    for yy, g in zip(y, gmacs):
+        ax.text(g + 0.01 * max(gmacs), yy, f"{g:.2f}" if g >= 0.1 else f"{g:.3f}", va="center", fontsize=9)
+    ax.set_xlim(0, 1.12 * max(gmacs))
+    ax.set_yticks(y, [layer_label(r.name) for r in leaves], fontsize=9)
     ax.set_xlabel("GMACs per output frame")
     ax.legend([Patch(color=colours[s]) for s in stages], stages, fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
 
+def plot_pair_stages(frame: np.ndarray, motion: np.ndarray, outputs: Sequence[np.ndarray],
+                     alphas: Sequence[float], motion_alpha: float) -> Figure:
+    """A pair through the network in one figure (8 x 5.6 in): the input ``frame`` and the channel of ``motion``
+    (the manipulator's input ``D = alpha (E_b - E_a)``, at ``motion_alpha``) that varies most, with a colourbar
+    (top); the output for each of ``alphas`` (bottom, at most 4). Why: the shapes a pass prints say little; these
+    show what the features hold and that a larger alpha moves the picture further.
+
+    ``frame`` and ``outputs`` are ``(3, H, W)`` or ``(1, 3, H, W)`` in [-1, 1]; ``motion`` is ``(C, h, w)`` or
+    ``(1, C, h, w)`` at any resolution (it is drawn over the frame's extent, in input pixels).
+    """
+    import matplotlib.pyplot as plt
+
+    def rgb(t: np.ndarray) -> np.ndarray:
+        t = np.asarray(t, dtype=np.float64).reshape(-1, *np.shape(t)[-2:])
+        return np.clip((t.transpose(1, 2, 0) + 1) / 2, 0, 1)
+
+    if len(outputs) != len(alphas) or not 1 <= len(alphas) <= 4:
+        raise ValueError(f"one output per alpha, 1 to 4 of them; got {len(outputs)} outputs, {len(alphas)} alphas")
+    image = rgb(frame)
+    h, w = image.shape[:2]
+    d = np.asarray(motion, dtype=np.float64).reshape(-1, *np.shape(motion)[-2:])
+    channel = int(np.argmax(d.std(axis=(1, 2))))
+    fig = plt.figure(figsize=(8, 5.6), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1])
+    ax_in, ax_d, ax_free = top.subplots(1, 3)
+    ax_free.remove()  # the top row's third place: left free so that its two panels line up with the outputs
+    ax_in.imshow(image, interpolation="nearest", extent=(0, w, h, 0))
+    ax_in.set_title("input (second frame)", fontsize=9)
+    lim = float(np.abs(d[channel]).max()) or 1.0
+    shown = ax_d.imshow(d[channel], cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest",
+                        extent=(0, w, h, 0))
+    ax_d.set_title(f"motion D, channel {channel} of {len(d)} (α = {motion_alpha:g})", fontsize=9)
+    top.colorbar(shown, ax=ax_d, label="feature value")
+    axes = np.atleast_1d(bottom.subplots(1, len(alphas), sharey=True))
+    for ax, out, a in zip(axes, outputs, alphas):
+        ax.imshow(rgb(out), interpolation="nearest", extent=(0, w, h, 0))
+        ax.set_title(f"output, α = {a:g}", fontsize=9)
+    for ax in [ax_in, ax_d, *axes]:
+        ax.set_xlabel("x (pixels)")
+    for ax in (ax_in, ax_d, axes[0]):
+        ax.set_ylabel("y (pixels)")
+    return fig
+
+
 def plot_receptive_fields(fields: Sequence[ReceptiveField], titles: Sequence[str]) -> Figure:
-    """Where one output pixel looks, measured: for each field a map of ``log10 |gradient|`` relative to its
-    maximum (1e-24 to 1, with a colourbar), its bounding box (the receptive field, cyan) and the square holding
-    90 % of the gradient (the effective field, dashed); last panel, :meth:`ReceptiveField.falloff`: the strongest
-    gradient at each distance from the pixel. 8 x 3.6 inches."""
+    """Where one output pixel looks, measured: for each field a map of ``log10(|gradient| / max)`` (-24 to 0,
+    with a colourbar below), its bounding box (the receptive field, cyan) and the square holding 90 % of the
+    gradient (the effective field, dashed); last panel, :meth:`ReceptiveField.falloff` in the same log10 units:
+    the strongest gradient at each (square) distance from the pixel. 8 x 3.6 inches."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
@@ -362,19 +432,19 @@ def plot_receptive_fields(fields: Sequence[ReceptiveField], titles: Sequence[str
         e = rf.effective_size()
         y, x = rf.pixel
         ax.add_patch(Rectangle((x - e / 2, y - e / 2), e, e, fill=False, ec="white", lw=1, ls="--"))
-        ax.set_title(f"{title}\nRF {rf.height} x {rf.width}, 90 % in {e} px", fontsize=9)
+        ax.set_title(f"{title}\nreceptive field {rf.height} x {rf.width}\n90 % in {e} x {e} px", fontsize=9)
         ax.set_xlabel("x (pixels)")
     axes[0].set_ylabel("y (pixels)")
-    bar = fig.colorbar(image, ax=list(axes[:-1]), extend="min", shrink=0.8)
+    bar = fig.colorbar(image, ax=list(axes[:-1]), extend="min", orientation="horizontal", shrink=0.8)
     bar.set_label("log10(|gradient| / max)", fontsize=9)
     prof = axes[-1]
     for rf, title in zip(fields, titles):
-        d = np.arange(int(np.hypot(*rf.gradient.shape)) + 1)
+        d = np.arange(max(rf.gradient.shape) + 1)
         strongest = rf.falloff(d)
-        prof.semilogy(d, np.where(strongest > 0, strongest, np.nan), lw=1.2, label=title)
+        prof.plot(d, np.log10(np.where(strongest > 0, strongest, np.nan)), lw=1.2, label=title)
     prof.axvline(fields[0].width // 2, color="0.5", ls=":", lw=1, label="edge of the field")
-    prof.set_ylim(1e-30, 10)
+    prof.set_ylim(-30, 1)
     prof.set_xlabel("distance from the pixel (pixels)")
-    prof.set_ylabel("strongest |gradient| / max")
+    prof.set_ylabel("log10(strongest |gradient| / max)")
     prof.legend(fontsize=9, loc="lower left")
     return fig

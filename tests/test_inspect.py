@@ -89,10 +89,11 @@ def test_effective_size():
 
 def test_falloff_is_the_strongest_gradient_at_each_distance():
     g = np.zeros((21, 21))
-    g[10, 10], g[10, 13], g[6, 10], g[10, 6], g[13, 14] = 8.0, 2.0, 1.0, 0.5, 4.0   # distances 0, 3, 4, 4, 5
+    g[10, 10], g[10, 13], g[6, 10], g[10, 6], g[13, 15] = 8.0, 2.0, 1.0, 0.5, 4.0   # distances 0, 3, 4, 4, 5
+    g[14, 14] = 3.0   # a corner: 4 rows and 4 columns away is distance 4 (the larger offset), not 5.7
     rf = ReceptiveField((10, 10), 6, 13, 6, 14, g)
     assert rf.falloff(0) == 1.0 and isinstance(rf.falloff(3), float)
-    np.testing.assert_allclose(rf.falloff([0, 1, 3, 4, 5]), [1.0, 0.0, 0.25, 0.125, 0.5])   # the larger at 4
+    np.testing.assert_allclose(rf.falloff([0, 1, 3, 4, 5]), [1.0, 0.0, 0.25, 0.375, 0.5])   # the largest at 4
     assert rf.falloff(100) == 0.0                                    # farther than any input pixel
     g[1, 1] = 16.0                                                   # relative to the maximum, not the centre
     assert rf.falloff(0) == 0.5

@@ -65,12 +65,12 @@ def test_one_d_video_is_the_signal_moved_by_the_vibration():
     assert np.abs(w["first order"] - w["true"]).max() < 0.01
 
 
-def test_plot_first_order_draws_the_four_signals_and_marks_the_setting():
+def test_plot_first_order_draws_the_three_signals_and_marks_the_setting():
     fig = lessons.plot_first_order(delta=0.25, alpha=20.0, wavelength=16.0)
     ax, ax_err = fig.axes
     lines = ax.get_lines()
-    assert len(lines) == 4
-    x, y = lines[3].get_data()  # the first-order curve
+    assert len(lines) == 3  # input, true, first order: f(x) would lie under the input
+    x, y = lines[2].get_data()  # the first-order curve
     np.testing.assert_allclose(y, lessons.first_order(x, 5.0, 16.0))
     mx, my = ax_err.get_lines()[-1].get_data()
     assert mx[0] == pytest.approx(5.0 / 16.0)
@@ -170,6 +170,10 @@ def test_plot_layer_costs_shows_the_deepest_rows():
             LayerInfo("decoder.head", "Conv2d", (1,), 1, 5e8)]
     fig = lessons.plot_layer_costs(rows)
     assert [p.get_width() for p in fig.axes[0].patches] == pytest.approx([1.0, 2.0, 0.5])
+    # plain labels, and every bar's value written beside it (the smallest would be invisible otherwise)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["encoder, a", "encoder, b", "decoder, 1x1 conv to RGB"]
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1.00", "2.00", "0.50"]
 
 
 def test_plot_receptive_fields_draws_the_box():
@@ -179,12 +183,29 @@ def test_plot_receptive_fields_draws_the_box():
     fig = lessons.plot_receptive_fields([rf], ["toy"])
     box = fig.axes[0].patches[0]
     assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (5.5, 4.5, 9, 7)
-    assert "RF 7 x 9" in fig.axes[0].get_title()
-    # a colourbar says what the colour is: log10 of the gradient relative to its maximum
+    assert "receptive field 7 x 9" in fig.axes[0].get_title()
+    # a colourbar (below the maps) says what the colour is: log10 of the gradient relative to its maximum
     bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
-    assert len(bars) == 1 and "log10" in bars[0].get_ylabel() and bars[0].get_ylim() == (-24, 0)
-    # the last panel is the fall-off: the strongest gradient at each distance, as ReceptiveField.falloff gives it
+    assert len(bars) == 1 and "log10" in bars[0].get_xlabel() and bars[0].get_xlim() == (-24, 0)
+    # the last panel is the fall-off in the same log10 units, as ReceptiveField.falloff gives it
     prof = fig.axes[1]
     d, strongest = prof.lines[0].get_data()
-    np.testing.assert_allclose(strongest[:4], rf.falloff(d[:4]))
+    np.testing.assert_allclose(10 ** strongest[:4], rf.falloff(d[:4]))
+    assert "log10" in prof.get_ylabel()
     assert fig.get_size_inches()[0] == 8
+
+
+def test_plot_pair_stages_shows_input_the_busiest_motion_channel_and_each_output():
+    rng = np.random.default_rng(0)
+    frame = rng.uniform(-1, 1, (1, 3, 8, 10))
+    motion = np.zeros((1, 4, 4, 5))
+    motion[0, 2] = rng.normal(size=(4, 5))     # channel 2 varies most
+    outs = [np.clip(frame + 0.1 * k, -1, 1) for k in range(3)]
+    fig = lessons.plot_pair_stages(frame, motion, outs, [5, 20, 50], motion_alpha=20)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert "motion D, channel 2 of 4 (α = 20)" in titles
+    assert [t for t in titles if t.startswith("output")] == ["output, α = 5", "output, α = 20", "output, α = 50"]
+    assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
+    assert tuple(fig.get_size_inches()) == (8, 5.6)
+    with pytest.raises(ValueError):
+        lessons.plot_pair_stages(frame, motion, outs[:2], [5, 20, 50], motion_alpha=20)

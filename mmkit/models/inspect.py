@@ -196,7 +196,9 @@ class ReceptiveField:
     def falloff(self, distance: int | Sequence[int] | np.ndarray) -> float | np.ndarray:
         """The strongest gradient among input pixels ``distance`` px from ``pixel``, relative to the gradient's maximum.
 
-        Distances are Euclidean, rounded to whole pixels; 0 where no input pixel is that far away. It says how
+        The distance is the larger of the row and column offsets (Chebyshev), so that the rings are squares like
+        the receptive field: every pixel at distance ``d`` lies on the border of the ``(2d + 1)``-wide square
+        around ``pixel``. 0 where no input pixel is that far away. It says how
         much less the most influential input pixel at that distance counts than the most influential one of
         all: a measured claim about the network's weights, untrained or trained, not one about its layers.
 
@@ -204,11 +206,14 @@ class ReceptiveField:
             >>> g = np.zeros((9, 9)); g[4, 4], g[4, 6], g[1, 4] = 4.0, 1.0, 0.5
             >>> ReceptiveField((4, 4), 1, 4, 4, 6, g).falloff([0, 2, 3, 20]).tolist()
             [1.0, 0.25, 0.125, 0.0]
+            >>> g[7, 7] = 2.0  # the corner 3 rows and 3 columns away is at distance 3
+            >>> ReceptiveField((4, 4), 1, 7, 4, 7, g).falloff(3)
+            0.5
         """
         g = self.gradient / self.gradient.max()
         y, x = self.pixel
         rows, cols = np.indices(g.shape)
-        ring = np.rint(np.hypot(rows - y, cols - x)).astype(int)
+        ring = np.maximum(np.abs(rows - y), np.abs(cols - x))
         strongest = np.zeros(ring.max() + 2)          # one more, for every distance beyond the input
         np.maximum.at(strongest, ring.ravel(), g.ravel())
         d = np.asarray(distance, dtype=int)
