@@ -124,7 +124,7 @@ def paths_table(paths: Mapping[str, NoisePaths], title: str | None = None):
         value = p.share(mse) if mse is not None else float("nan")
         return None if value != value else value
 
-    columns = ("network", "clean D removes", "clean App removes", "teacher's D* removes", "noise in D (rms)",
+    columns = ("network", "clean D removes", "clean appearance removes", "teacher's D* removes", "noise in D (rms)",
                "motion in D (rms)", "noise / motion")
     rows = tuple((label, share(p, p.clean_motion), share(p, p.clean_appearance), share(p, p.teacher_motion),
                   p.noise_rms, p.signal_rms, p.motion_noise) for label, p in paths.items())

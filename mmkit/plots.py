@@ -210,20 +210,26 @@ def show_images(images: Sequence[np.ndarray], titles: Sequence[str] | None = Non
     return fig
 
 
-def show_training_samples(samples: Sequence[Mapping[str, Any]], zoom: int = 12, width: float = 7.0) -> Figure:
+def show_training_samples(samples: Sequence[Mapping[str, Any]], zoom: int | None = None,
+                          width: float = 7.0) -> Figure:
     """One row per training sample (as :func:`mmkit.data.render_pair` gives it): the noisy inputs ``prev``
-    and ``cur``, the ``target`` (alpha in its title), then a ``2 zoom`` px window of ``cur`` clean and noisy,
-    around the first shape, so that the shot noise can be seen."""
+    and ``cur``, the ``target`` (alpha in its title), then the shot noise in ``cur`` (``cur - cur_clean`` in levels
+    of 255, green channel, shot-noise strength ``s`` in the title) on a signed colour scale with a colour bar: at
+    about 3 levels the noise cannot be seen in the frames themselves. With ``zoom`` the noise map is the ``2 zoom``
+    px window at the frame's centre."""
     images, titles = [], []
     for s in samples:
         motions = np.asarray(s.get("motions", np.zeros((0, 2))))
         largest = float(np.max(np.hypot(*motions.T))) if len(motions) else 0.0
-        h, w = np.asarray(s["cur"]).shape[:2]
-        cx, cy = w / 2, h / 2
-        images += [s["prev"], s["cur"], s["target"], crop(s["cur_clean"], cx, cy, zoom), crop(s["cur"], cx, cy, zoom)]
+        noise = 255.0 * (np.asarray(s["cur"], np.float64) - np.asarray(s["cur_clean"], np.float64))[..., 1]
+        if zoom is not None:
+            h, w = noise.shape
+            noise = crop(noise, w / 2, h / 2, zoom)
+        images += [s["prev"], s["cur"], s["target"], noise]
         titles += ["prev (input)", f"cur (input)\nlargest move {largest:.2f} px", f"target\nalpha = {float(s['alpha']):.1f}",
-                   "cur, clean\n(zoomed)", f"cur, noisy\ns = {float(s.get('noise', 0)):.2f} (zoomed)"]
-    return show_images(images, titles, ncols=5, width=width)
+                   f"noise in cur\ns = {float(s.get('noise', 0)):.2f}"]
+    return show_images(images, titles, ncols=4, width=width, cmap="RdBu_r",
+                       colorbar="cur - clean cur (levels of 255)")
 
 
 def show_outputs(pair: Mapping[str, Any], outputs: Mapping[str, np.ndarray], zoom: int | None = None,
@@ -331,7 +337,8 @@ def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndar
     with the VGG-16 file). The terms are unweighted, as logged; the total is Eq. 6 with the run's weights.
     ``smooth`` > 1 draws the running mean of that many logged values (at the step of the last one). A run
     keeps its colour and line style in every panel; each run is drawn over the ones before it in its own
-    style, so that a run whose curve lies on another's (the proxy and the no-L_M student start alike) shows.
+    style, so that a run whose curve lies on another's (the proxy and the no-L_M student start alike) shows, and
+    a dot marks the last logged step of each run, so that a run that stops early shows where.
     ``log_x`` spreads the steps on a log scale: the early fall and a long tail in one panel, and a short run
     beside a long one keeps its width.
     """
@@ -352,10 +359,11 @@ def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndar
             if term in log and np.isfinite(log[term]).any():
                 ok = np.isfinite(log[term])
                 steps, values = running_mean(log["step"][ok], log[term][ok], smooth)
-                ax.plot(steps, values, color=colours[name], ls=styles[name], lw=1.5)
+                ax.plot(steps, values, color=colours[name], ls=styles[name], lw=1.5, marker="o", ms=5,
+                        markevery=[len(values) - 1])   # a dot where the run's log ends
         ax.set_title(_TERM_NAMES.get(term, term), fontsize=10)
         ax.set_xlabel("training step", fontsize=9)
-        ax.set_ylabel("loss", fontsize=9)
+        ax.set_ylabel("loss (log scale)" if log_y else "loss", fontsize=9)
         if log_y:
             ax.set_yscale("log")
             ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))   # 0.1, 0.2, 0.5, 1, 2, 5 ...
@@ -371,7 +379,8 @@ def plot_loss_curves(runs: Mapping[str, str | os.PathLike | Mapping[str, np.ndar
     spare = list(axes.flat)[len(present):]
     for ax in spare:
         ax.axis("off")
-    handles = [Line2D([], [], color=c, ls=styles[name], lw=1.5, label=name) for name, c in colours.items()]
+    handles = [Line2D([], [], color=c, ls=styles[name], lw=1.5, marker="o", ms=5, label=name)
+               for name, c in colours.items()]
     if spare:   # the legend in an empty panel, where it hides no curve
         spare[0].legend(handles=handles, fontsize=9, loc="center")
     else:
@@ -515,6 +524,8 @@ def plot_circle_scores(scores: Mapping[str, Sequence[Any]], width: float = 7.0, 
         series[name] = [by_noise.get(n, np.nan) for n in noises]
     x = _grouped_bars(ax, series, "%.2f")
     ax.axhline(1.0, color="k", ls="--", lw=1)
+    ax.text(0.01, 1.0, "1 = returning the input unchanged", transform=ax.get_yaxis_transform(), va="bottom",
+            fontsize=9)
     ax.set_xticks(x, [f"noise {n:g}" for n in noises])
     ax.set_xlabel("Gaussian noise std of the inputs (0..255 levels)", fontsize=9)
     ax.set_ylabel("MSE / input-frame MSE", fontsize=9)
@@ -530,7 +541,7 @@ def plot_noise_paths(paths: Mapping[str, Any], width: float = 7.0, ax: Any = Non
     right: everything noisy, the clean pair's appearance, the clean pair's D, the teacher's D* (when measured),
     everything clean. A bar as low as "all clean" means that path carries the noise's cost.
     """
-    keys = [("noisy", "all noisy"), ("clean_appearance", "clean App"), ("clean_motion", "clean D"),
+    keys = [("noisy", "all noisy"), ("clean_appearance", "clean appearance"), ("clean_motion", "clean D"),
             ("teacher_motion", "teacher's D*"), ("clean", "all clean")]
     keys = [(k, name) for k, name in keys if any(getattr(p, k) is not None for p in paths.values())]
     if ax is None:

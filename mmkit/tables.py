@@ -74,7 +74,7 @@ ABLATIONS: dict[str, dict[str, float]] = {"all terms": {}, "no L_M": {"proxy": 0
 #: Our ablation -> the paper's closest row. Removing L_A keeps the appearance encoder (it then learns only from
 #: the output losses), which is not the paper's "(c) without appearance encoder".
 ABLATION_PAPER_ROW = {"all terms": "all terms", "no L_M": "no L_M", "no L_A": "no appearance encoder",
-                      "no L_edge": "no L_edge"}
+                      "no L_edge": "no L_edge", "with L_M": "all terms", "without L_M": "no L_M"}
 
 #: Where the committed training runs live in a source checkout (see data/runs/README.md).
 RUNS_DIR = Path(__file__).resolve().parents[1] / "data" / "runs"
@@ -293,18 +293,21 @@ def table1(runtime_ms: Mapping[str, float] | None = None, height: int = 720, wid
     """
     from .models import build_model
 
-    columns = ["model", "params", "paper params", "GFLOPs", "paper GFLOPs", "ours / paper GFLOPs"]
+    columns = ["model", "params", "paper params", "ours / paper params", "GFLOPs", "paper GFLOPs",
+               "ours / paper GFLOPs"]
     if runtime_ms is not None:
         columns += [f"ms per frame, {where}", "paper ms (RTX 2080)"]
     rows = []
     for name in names:
         c = complexity(build_model(name), height, width)
         paper_params, paper_gflops = PAPER_TABLE1[name]
-        row: list[object] = [label(name), c.params, int(paper_params), c.gflops, paper_gflops, c.gflops / paper_gflops]
+        row: list[object] = [label(name), c.params, int(paper_params), c.params / paper_params, c.gflops,
+                             paper_gflops, c.gflops / paper_gflops]
         if runtime_ms is not None:
             row += [runtime_ms.get(name), PAPER_RUNTIME_MS[name]]
         rows.append(tuple(row))
-    formats = (("GFLOPs", ".1f"), ("paper GFLOPs", ".1f"), ("ours / paper GFLOPs", ".3f"),
+    formats = (("ours / paper params", ".3f"), ("GFLOPs", ".1f"), ("paper GFLOPs", ".1f"),
+               ("ours / paper GFLOPs", ".3f"),
                (f"ms per frame, {where}", ",.0f"), ("paper ms (RTX 2080)", ".0f"))
     return Table(f"Table 1: size and cost at {height} x {width}" + (" and run time" if runtime_ms else ""),
                  tuple(columns), tuple(rows), formats=formats)
@@ -398,8 +401,9 @@ def table3(results: Sequence[CirclesResult]) -> Table:
             got = by_key[(method, form)]
             rows.append((label(method), form, *(1e3 * got[n].mse if n in got else None for n in noises),
                          *(got[n].ratio if n in got else None for n in noises), PAPER_TABLE3_MSE.get(method)))
-    scenes = sorted({r.scenes for r in results})
-    return Table(f"Table 3: circles benchmark, MSE x 1e-3 ([0, 1] units), {'/'.join(map(str, scenes))} scenes",
+    scenes = {form: sorted({r.scenes for r in results if r.form == form}) for form in ("pairs", "videos")}
+    counts = ", ".join(f"{form}: {'/'.join(map(str, n))} scenes" for form, n in scenes.items() if n)
+    return Table(f"Table 3: circles benchmark, MSE x 1e-3 ([0, 1] units), {counts}",
                  columns, tuple(rows),
                  "ratio: MSE / MSE of the unchanged input (below 1: better than doing nothing). "
                  "paper MSE: one number per method, noise and units not stated.", formats=(("paper MSE", "g"),))
@@ -683,7 +687,8 @@ def plot_paired_by_noise(lines: Sequence[PairedLine], width: float = 8.0, dpi: i
     first, second = lines[0].first, lines[0].second
     fig, (left, right) = plt.subplots(1, 2, figsize=(width, 3.4), dpi=dpi)
     left.errorbar(noise, [ln.diff for ln in lines], yerr=[2 * ln.stderr for ln in lines], fmt="o-", ms=4,
-                  capsize=3, color="k")
+                  capsize=3, color="k", label="bars: ± 2 standard errors")
+    left.legend(loc="lower left")
     left.axhline(0, color="k", lw=1, ls="--")
     left.set_title(f"{first} minus {second}\n(above 0: {first} worse)")
     left.set_ylabel("MSE difference / input MSE")
@@ -897,7 +902,7 @@ def plot_circles(results: Sequence[CirclesResult], width: float = 8.0, dpi: int 
     keys = list(dict.fromkeys((r.method, r.form) for r in results))
     noises = sorted({r.noise for r in results})
     by = {(r.method, r.form, r.noise): r.ratio for r in results}
-    fig, ax = plt.subplots(figsize=(width, 3.8), dpi=dpi)
+    fig, ax = plt.subplots(figsize=(width, 4.2), dpi=dpi)
     w = 0.8 / len(noises)
     x = np.arange(len(keys))
     for i, n in enumerate(noises):
@@ -909,7 +914,7 @@ def plot_circles(results: Sequence[CirclesResult], width: float = 8.0, dpi: int 
     ax.set_xlabel("method (scored on pairs or on videos)")
     ax.set_ylabel("MSE / MSE of the input")
     ax.set_title("Circles benchmark: below the dashed line a method beats doing nothing")
-    ax.legend(title="input noise (std, of 255)", ncol=len(noises), loc="upper left")
+    ax.legend(title="input noise\n(std, of 255)", loc="upper left", bbox_to_anchor=(1.0, 1.0))  # off the bars
     fig.tight_layout()
     return fig
 
@@ -917,22 +922,25 @@ def plot_circles(results: Sequence[CirclesResult], width: float = 8.0, dpi: int 
 def plot_rod(results: Sequence[RodResult], methods: Sequence[str] | None = None, width: float = 8.0,
              dpi: int | None = None):
     """The rod's motion measured in each method's output against ``gain`` times the true signal, px over ms: the
-    networks in the left panel, the other methods in the right one (one panel when only one group is given)."""
+    networks in the left panel, the other methods in the right one (one panel when only one group is given). Each
+    method has its own colour across both panels; the legends sit below the panels, off the curves."""
     import matplotlib.pyplot as plt
 
     chosen = [r for r in results if methods is None or r.method in methods]
     groups = [("learned methods", [r for r in chosen if r.method not in CLASSICAL]),
               ("hand-crafted methods", [r for r in chosen if r.method in CLASSICAL])]
     groups = [g for g in groups if g[1]] or [("", chosen)]
-    fig, axes = plt.subplots(1, len(groups), figsize=(width, 3.4), dpi=dpi, sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(groups), figsize=(width, 4.0), dpi=dpi, sharey=True, squeeze=False)
     t = 1000 * np.arange(len(chosen[0].truth)) / chosen[0].fps
+    palette = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:cyan", "tab:pink", "tab:olive")
+    colours = dict(zip(dict.fromkeys(r.method for r in chosen), palette * (1 + len(chosen) // len(palette))))
     for ax, (name, rs) in zip(axes[0], groups):
         ax.plot(t, chosen[0].truth, color="k", lw=3, alpha=0.3, label=f"truth: {chosen[0].gain:g} x signal")
         for r in rs:
-            ax.plot(t, r.measured, lw=1.2, label=r.method)
+            ax.plot(t, r.measured, lw=1.2, color=colours[r.method], label=r.method)
         ax.set_xlabel("time (ms)")
         ax.set_title(name)
-        ax.legend(loc="lower left", ncol=2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2)
     axes[0, 0].set_ylabel("vertical displacement (pixels)")
     fig.suptitle("Vibrating rod: motion measured in the magnified clips")
     fig.tight_layout()

@@ -61,7 +61,7 @@ def test_paths_table_gives_each_network_its_shares_and_the_noise_in_d():
     assert t.value("student", "clean D removes") == pytest.approx(0.99)
     assert t.value("student", "teacher's D* removes") == pytest.approx(0.994)
     assert t.value("no teacher", "teacher's D* removes") is None          # shown as '-'
-    assert t.value("nothing to share", "clean App removes") is None        # a share of next to nothing
+    assert t.value("nothing to share", "clean appearance removes") is None        # a share of next to nothing
     assert "25 circles scenes" in t.title
     assert "| student | 0.99 | 0.02 | 0.99 | 0.0293 | 0.0141 | 2.10 |" in t.to_markdown()
 

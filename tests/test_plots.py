@@ -84,7 +84,8 @@ def test_loss_curves_draw_each_logged_term_with_one_colour_per_run():
     proxy_lines = by_title["L_M (proxy)"].lines
     assert len(proxy_lines) == 1 and proxy_lines[0].get_color() == l1[0].get_color()   # only the student has L_M
     assert l1[1].get_color() != l1[0].get_color()
-    assert by_title["L_1"].get_yscale() == "log"
+    assert by_title["L_1"].get_yscale() == "log" and by_title["L_1"].get_ylabel() == "loss (log scale)"
+    assert l1[0].get_markevery() == [len(student["l1"]) - 1]                      # a dot where the log ends
     legend = [t.get_text() for t in fig.axes[-1].get_legend().get_texts()]   # in the spare sixth panel
     assert legend == ["student", "no L_M"]
     four = plot_loss_curves(runs, terms=("total", "l1", "edge"))                  # no spare panel: on the first
@@ -189,13 +190,18 @@ def test_show_outputs_titles_carry_the_mse_against_the_target():
     assert all(im.get_array().shape[:2] == (10, 10) for im in _images(fig))
 
 
-def test_show_training_samples_has_alpha_in_the_titles():
+def test_show_training_samples_has_alpha_in_the_titles_and_maps_the_noise_with_a_colour_bar():
     samples = [render_pair(DataConfig(size=32), i) for i in range(2)]
-    fig = show_training_samples(samples, zoom=8)
-    assert len(_images(fig)) == 10
+    fig = show_training_samples(samples)
+    ims = _images(fig)
+    assert len(ims) == 8                                                   # four panels a row
     assert fig.axes[2].get_title() == f"target\nalpha = {samples[0]['alpha']:.1f}"
-    np.testing.assert_allclose(_images(fig)[0].get_array(), samples[0]["prev"])
-    assert _images(fig)[4].get_array().shape[:2] == (16, 16)
+    assert fig.axes[3].get_title() == f"noise in cur\ns = {samples[0]['noise']:.2f}"
+    np.testing.assert_allclose(ims[0].get_array(), samples[0]["prev"])
+    np.testing.assert_allclose(ims[3].get_array(), 255 * (samples[0]["cur"] - samples[0]["cur_clean"])[..., 1])
+    assert ims[3].get_clim()[0] == -ims[3].get_clim()[1] == -ims[7].get_clim()[1]   # one signed scale
+    assert "levels of 255" in fig.axes[-1].get_ylabel()                   # the colour bar
+    assert _images(show_training_samples(samples, zoom=8))[3].get_array().shape == (16, 16)
 
 
 def test_circle_score_bars_hold_the_ratios():
@@ -205,6 +211,7 @@ def test_circle_score_bars_hold_the_ratios():
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights[:2] == [0.5, 1.5] and heights[2] == 0.25 and np.isnan(heights[3])   # b has no noise-5 score
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["noise 0", "noise 5"]
+    assert "1 = returning the input unchanged" in [t.get_text() for t in fig.axes[0].texts]   # the dashed line
 
 
 def test_noise_path_bars_hold_each_mixtures_mse_and_leave_out_an_unmeasured_teacher():
@@ -217,7 +224,8 @@ def test_noise_path_bars_hold_each_mixtures_mse_and_leave_out_an_unmeasured_teac
     fig = plot_noise_paths({"a": a, "b": replace(a, noisy=0.010)})
     heights = [p.get_height() for p in fig.axes[0].patches]
     assert heights == pytest.approx([12.0, 11.9, 7.5, 7.0, 10.0, 11.9, 7.5, 7.0])
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["all noisy", "clean App", "clean D", "all clean"]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["all noisy", "clean appearance", "clean D",
+                                                                            "all clean"]
     assert "2.10" in fig.axes[0].get_legend().get_texts()[0].get_text()
 
 

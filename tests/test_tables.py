@@ -56,6 +56,9 @@ def test_table1_counts_the_models_beside_the_paper():
     for name in ("light (M2)", "base (M1)"):
         assert t.value(name, "ours / paper GFLOPs") == pytest.approx(0.855, abs=0.002)
     assert t.value("light (M2)", "paper GFLOPs") == 42.4 and t.value("base (M1)", "paper params") == 1_100_000
+    # parameters come out 6-10 % below the paper's, unlike GFLOPs not by one factor
+    assert t.value("light (M2)", "ours / paper params") == pytest.approx(112_318 / 120_000)
+    assert 0.89 < t.value("oh2018 (Oh et al. 2018)", "ours / paper params") < 0.9
     assert "paper ms (RTX 2080)" not in t.columns
 
 
@@ -114,6 +117,8 @@ def test_shipped_scores_and_paired_use_the_lessons_labels_and_the_package_files(
         assert [r.noise for r in scores[label]] == [0.0, 2.0, 5.0]
         (row,) = [x for x in rows if x[:2] == [f"data/runs/{run}/checkpoint.pt", "5"]]
         assert scores[label][2].ratio == pytest.approx(float(row[4]), abs=6e-4)
+    t = T.table4(scores, "shipped")                              # the plain labels find the paper's rows
+    assert [t.value(k, "paper MSE (base M1)") for k in scores] == [23.07, 27.85, None]
     lines = T.shipped_paired()
     assert [ln.noise for ln in lines] == [0.0, 2.0, 5.0]
     assert {(ln.first, ln.second, ln.scenes) for ln in lines} == {("with L_M", "without L_M", 250)}
@@ -166,6 +171,8 @@ def test_table3_rows_baselines_and_paper_column():
     assert t.value("light (M2)", "ratio, noise 5") == pytest.approx(0.5)
     assert t.value("light (M2)", "paper MSE") == 27.8
     assert t.value("linear (Wu et al., SIGGRAPH 2012)", "paper MSE") is None      # not in the paper
+    assert t.title.endswith("pairs: 3 scenes, videos: 3 scenes")
+    assert T.table3(rs[:3]).title.endswith("pairs: 3 scenes")
 
 
 # ---- Table 2 --------------------------------------------------------------------------------------------
@@ -315,6 +322,13 @@ def test_table_plots_draw():
                 T.plot_loss_logs({"light_no_lm": T.RUNS_DIR / "light_no_lm"})):
         assert fig.axes[0].get_ylabel()
         plt.close(fig)
+    rod2 = [T.rod_accuracy(m, replace(ROD, n_frames=8)) for m in ("truth", "input", "phase")]
+    fig = T.plot_rod(rod2, ["input", "phase"])                     # one colour per method across the panels
+    colours = [{ln.get_label(): ln.get_color() for ln in ax.lines} for ax in fig.axes]
+    assert colours[0]["input"] != colours[1]["phase"]
+    for ax in fig.axes:                                            # legends below the curves, not on them
+        assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0
+    plt.close(fig)
 
 
 def test_paired_runs_agree_with_the_committed_evaluation_and_plot():
@@ -348,6 +362,7 @@ def test_committed_paired_reads_mmkit_evaluate_paired_output_pair_by_pair(tmp_pa
         assert abs(ln.diff - (ln.ratio_first - ln.ratio_second)) <= 0.0015 and ln.stderr > 0
     fig = T.plot_paired_by_noise(lines)
     assert len(fig.axes) == 2 and len(fig.axes[1].lines) == 3        # two models and the line at 1
+    assert [x.get_text() for x in fig.axes[0].get_legend().get_texts()] == ["bars: ± 2 standard errors"]
     (tmp_path / "none.txt").write_text("circles benchmark: 25 scenes\n")
     with pytest.raises(MMKitError, match="holds no paired scores"):
         T.committed_paired(tmp_path / "none.txt")
