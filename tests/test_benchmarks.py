@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mmkit.data.benchmarks import (BACKGROUND_KINDS, DIRECTIONS, CirclesConfig, RodConfig, circles_pair,
-                                   circles_pairs, circles_scene, circles_video, identity_mse, measure_shift,
+                                   circles_pairs, circles_scene, circles_target, circles_video, identity_mse, measure_shift,
                                    measure_vertical_motion, rod_region, rod_signal, rod_video, write_rod)
 from mmkit.data.render import render, to_uint8
 from mmkit.errors import MMKitError
@@ -99,6 +99,18 @@ def test_target_moves_the_discs_ten_pixels_and_keeps_the_background(scene):
         s = np.clip((x - c[0]) * u[0] + (y - c[1]) * u[1], 0, 10.0)  # nearest point on the path
         far &= np.hypot(x - c[0] - s * u[0], y - c[1] - s * u[1]) > r + 1
     assert far.mean() > 0.3 and np.array_equal(p["target"][far], p["prev_clean"][far])
+
+
+def test_circles_target_at_a_smaller_alpha_moves_the_same_discs_less():
+    p = circles_pair(CFG, 1, 0.0)
+    assert np.array_equal(circles_target(CFG, 1, CFG.alpha), p["target"])
+    assert np.array_equal(circles_target(CFG, 1, 0.0), p["prev_clean"])
+    half = circles_target(CFG, 1, 50.0)
+    for centre, r, d in zip(p["centres"], p["radii"], p["motions"]):
+        measured = shift_of_disc(p["prev_clean"], half, centre, r, 50 * d)
+        assert np.abs(measured - 50 * d).max() < 0.01, (measured, 50 * d)
+    with pytest.raises(MMKitError, match="alpha must be"):
+        circles_target(CFG, 1, 2 * CFG.alpha)
 
 
 def test_noise_has_the_requested_level_and_inputs_are_8_bit():

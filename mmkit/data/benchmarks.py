@@ -191,6 +191,18 @@ def circles_pair(cfg: CirclesConfig, scene: int, noise: float) -> dict:
     }
 
 
+def circles_target(cfg: CirclesConfig, scene: int, alpha: float) -> np.ndarray:
+    """The clean target of scene ``scene`` at another magnification ``alpha`` (<= ``cfg.alpha``), (H, W, 3) in [0, 1].
+
+    The discs of a scene are placed for ``cfg.alpha`` (a config with another alpha places them elsewhere), so a
+    smaller alpha's truth for the *same* scene comes from here: the discs moved ``alpha * input_motion`` px from
+    their place in ``prev``. ``circles_target(cfg, k, cfg.alpha)`` equals ``circles_pair(cfg, k, ...)["target"]``.
+    """
+    if not 0 <= alpha <= cfg.alpha:
+        raise MMKitError(f"alpha must be 0 .. {cfg.alpha:g} (the scene is laid out for that), got {alpha}")
+    return _scene_renderer(cfg, circles_scene(cfg, scene))(alpha * cfg.input_motion)
+
+
 def circles_pairs(cfg: CirclesConfig, noise: float) -> Iterator[dict]:
     """:func:`circles_pair` for every scene, in order, at one noise level."""
     for scene in range(cfg.n_scenes):
