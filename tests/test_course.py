@@ -212,3 +212,12 @@ def test_course_data_is_the_committed_runs_files():
     assert ours["optimizer"] is None and ours["step"] == theirs["step"]
     with pytest.raises(MMKitError, match="no file 'nope'"):
         course_file("nope")
+
+
+def test_course_readme_gives_each_lessons_recorded_compute_time():
+    """notebooks/README.md's times are the ones scripts/run_notebooks.py recorded when it stored the outputs."""
+    readme = (ROOT / "notebooks" / "README.md").read_text()
+    for path in NOTEBOOKS:
+        seconds = json.loads(path.read_text())["metadata"]["mmkit"]["run_seconds"]
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{path.stem}`"))
+        assert row.rstrip(" |").endswith(f"| {seconds} s"), (path.stem, row[-30:])
