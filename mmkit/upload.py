@@ -233,10 +233,7 @@ class UploadPanel:
                 self._key = key
             self._say(f"{self.clip.message} Magnifying...")
             mag = self.session
-            mag.set_mode("static")     # valid for every method, so that any method can be set next
-            mag.set_method(self.method.value)
-            mag.set_mode(self.mode.value)
-            mag.set_alpha(self.alpha.value)
+            mag.configure(method=self.method.value, mode=self.mode.value, alpha=self.alpha.value)
             if mag.uses_band:
                 mag.set_band(*self.band.value)
             self.magnified = mag.clip()
@@ -255,9 +252,14 @@ class UploadPanel:
         self.status.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle)
-        bundle["text/plain"] = "UploadPanel (upload a short video, then press Magnify)"
+        """The panel's view, and for a stored notebook (no kernel, no widget) a line saying what to do."""
+        from .widgets import widget_bundle
+
+        bundle = widget_bundle(self.box, "UploadPanel (upload a short video, then press Magnify)", **kwargs)
+        bundle["text/html"] = UPLOAD_HINT_HTML
         return bundle
+
+
+#: What a stored notebook shows in place of the panel (the widget needs a running kernel).
+UPLOAD_HINT_HTML = ("<p><b>Your own clip:</b> upload a short clip (a few seconds) to magnify it here. The upload "
+                    "box needs a running kernel: run the notebook (Jupyter, Colab or Binder) to see it.</p>")

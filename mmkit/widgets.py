@@ -52,6 +52,7 @@ Examples:
 """
 from __future__ import annotations
 
+import base64
 import collections
 import io
 import math
@@ -712,6 +713,26 @@ class Magnifier:
                              "features); switch the mode to dynamic or static first")
         self._method = method
 
+    def configure(self, method: str | None = None, mode: str | None = None, alpha: float | None = None,
+                  band: tuple[float, float] | None = None) -> None:
+        """Set several settings at once (None keeps one), in an order that always works: one by one, going from
+        the base network in temporal mode to oh2018 in static mode would fail (oh2018 has no temporal mode), so
+        the method is set while the mode is static. A refused setting raises :class:`MMKitError` and changes
+        nothing. Costs nothing now, like each ``set_...``."""
+        before = (self._method, self._mode, self._alpha, self._band)
+        try:
+            self._mode = "static"               # valid with every method, so that any method can be set next
+            if method is not None:
+                self.set_method(method)
+            self.set_mode(before[1] if mode is None else mode)
+            if alpha is not None:
+                self.set_alpha(alpha)
+            if band is not None:
+                self.set_band(*band)
+        except MMKitError:
+            self._method, self._mode, self._alpha, self._band = before
+            raise
+
     def _check_band(self, low_hz: object, high_hz: object) -> tuple[float, float]:
         band = (_number(low_hz, "low cut-off"), _number(high_hz, "high cut-off"))
         check_band(self.fps, *band)
@@ -809,13 +830,14 @@ class Magnifier:
 # ---------------------------------------------------------------------------------------------- figures
 
 def slices_figure(slices: list[np.ndarray], titles: list[str], fps: float, axis: str = "x", width: float = 7.5,
-                  ncols: int | None = None):
-    """A matplotlib figure of slices ``(T, L, 3)``: space in pixels across, time in seconds down, ``ncols`` a row."""
+                  ncols: int | None = None, row_height: float = 1.8):
+    """A matplotlib figure of slices ``(T, L, 3)``: space in pixels across, time in seconds down, ``ncols`` a row,
+    each row ``row_height`` inches tall (taller rows give each second of time more room)."""
     import matplotlib.pyplot as plt
 
     ncols = ncols or len(slices)
     nrows = math.ceil(len(slices) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 1.8 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, row_height * nrows), squeeze=False)
     for ax in axes.flat[len(slices):]:
         ax.axis("off")
     for ax, s, title in zip(axes.flat, slices, titles):
@@ -844,16 +866,31 @@ def motion_gain(frames: np.ndarray, displacement: np.ndarray, region: tuple[int,
         >>> round(motion_gain(clip.render(10.0), clip.displacement(), (36, 60, 36, 60)), 1)   # the truth for alpha 10
         9.9
     """
-    from .measure import measure_shift
-
     d = np.asarray(displacement, dtype=np.float64)
     if d.shape != (len(frames),):
         raise MMKitError(f"displacement must have one value per frame ({len(frames)}), got shape {d.shape}")
     d = d - d[0]
     if not np.any(d):
         raise MMKitError("the true displacement never changes: there is no motion to measure a gain against")
-    dx = np.array([measure_shift(frames[0], f, region)[0] for f in frames])
+    dx = motion_trace(frames, region)
     return float(dx @ d / (d @ d))
+
+
+def motion_trace(frames: np.ndarray, region: tuple[int, int, int, int]) -> np.ndarray:
+    """The horizontal shift in px of the content of ``region = (y0, y1, x0, x1)`` from frame 0 to every frame,
+    ``(T,)``: what :func:`motion_gain` fits against the true motion, to plot over time (where a method starts
+    slowly, overshoots, or smears the patch so badly that the measurement jumps).
+
+    Examples:
+        >>> from mmkit.data.samples import VibrationClip
+        >>> clip = VibrationClip(height=96, width=96, n_frames=12, radius=24)
+        >>> trace = motion_trace(clip.render(10.0), (36, 60, 36, 60))
+        >>> np.round(trace[:4], 1)          # the truth for alpha 10: 10 x 0.25 px each way, a quarter period in
+        array([-0. ,  1.2,  2.2,  2.5])
+    """
+    from .measure import measure_shift
+
+    return np.array([measure_shift(frames[0], f, region)[0] for f in frames])
 
 
 def plot_session(mag: Magnifier, t: int = 0, row: int | None = None, truth: np.ndarray | None = None,
@@ -932,6 +969,10 @@ def opening_frame(mag: Magnifier) -> int:
     return int(np.argmax(change))
 
 
+#: Width of :meth:`MagnifierWidget.picture`: the course's figure width (8 in at 80 dpi).
+PICTURE_WIDTH_PX = 640
+
+
 class MagnifierWidget:
     """The sliders of a :class:`Magnifier` and the two images they drive; each control calls one method here.
 
@@ -971,6 +1012,8 @@ class MagnifierWidget:
         self.slice_caption = W.HTML()
         self.status = W.HTML()
         self._busy = False
+        self._shown_frame: tuple[int, int, str] | None = None   # (frame, slice row, label) of the frame on show
+        self._shown_slice: tuple[int, str] | None = None        # (slice row, label) of the slice on show
         for control, callback in ((self.method, self.on_method), (self.mode, self.on_mode),
                                   (self.alpha, self.on_alpha), (self.band, self.on_band),
                                   (self.frame, self.on_frame), (self.row, self.on_row)):
@@ -1031,6 +1074,7 @@ class MagnifierWidget:
             self.frame_view.value = _png(frame_pair_image(self.mag, t, row))
             frame_s = time.perf_counter() - start
             self.frame_caption.value = f"<b>input | {_label(self.mag)}</b>, frame {t} (slice row {row} in red)"
+            self._shown_frame = (t, row, _label(self.mag))
             msg = f"frame: {frame_s:.2f} s"
             if slice_too:
                 start = time.perf_counter()
@@ -1038,6 +1082,7 @@ class MagnifierWidget:
                 msg += f"; slice ({self.mag.n_frames} frames): {time.perf_counter() - start:.2f} s"
                 self.slice_caption.value = (f"<b>x-t slice at row {row}</b>: input | magnified "
                                             f"(time down, {self.mag.n_frames / self.mag.fps:.2f} s)")
+                self._shown_slice = (row, _label(self.mag))
         except MMKitError as e:
             self._say(str(e), error=True)
             return
@@ -1051,17 +1096,71 @@ class MagnifierWidget:
         colour = "#b00" if error else "#555"
         self.status.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
 
+    def picture(self, width_px: int = PICTURE_WIDTH_PX) -> bytes | None:
+        """PNG of what the widget shows now: input and magnified frame (slice row in red), input and magnified
+        x-t slice, titled, axes in pixels and seconds, ``width_px`` wide; None before anything is drawn.
+
+        Drawn from the PNGs the two image views hold, so it is exactly what is on show. A notebook's stored
+        output keeps it beside the widget's view: before a kernel runs (GitHub, nbviewer, a Colab preview) the
+        view cannot be drawn, and the picture shows what the sliders act on instead of a line of text.
+        """
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        from PIL import Image
+
+        if not (self.frame_view.value and self.slice_view.value and self._shown_frame and self._shown_slice):
+            return None
+        frame_pair, slice_pair = (np.asarray(Image.open(io.BytesIO(bytes(v))).convert("RGB"))
+                                  for v in (self.frame_view.value, self.slice_view.value))
+        w = self.mag.frames.shape[2]                  # each pair: input | 2 px gap | magnified
+        (t, row, label), (slice_row, slice_label) = self._shown_frame, self._shown_slice
+        seconds = self.mag.n_frames / self.mag.fps
+        dpi = 80
+        fig = Figure(figsize=(width_px / dpi, 0.4 * width_px / dpi), dpi=dpi)
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(1, 4)
+        panels = [(frame_pair[:, :w], f"input, frame {t}"), (frame_pair[:, w + 2:], label),
+                  (slice_pair[:, :w], f"input, x-t at row {slice_row}"), (slice_pair[:, w + 2:], slice_label)]
+        for i, (ax, (image, title)) in enumerate(zip(axes, panels)):
+            if i < 2:
+                ax.imshow(image, interpolation="nearest")
+            else:
+                ax.imshow(image, aspect="auto", extent=(0, w, seconds, 0), interpolation="nearest")
+            ax.set_title(title, fontsize=9)
+            ax.set_xlabel("x (pixels)", fontsize=9)
+            ax.tick_params(labelsize=9)
+        axes[0].set_ylabel("y (pixels)", fontsize=9)
+        axes[2].set_ylabel("time (s)", fontsize=9)
+        fig.suptitle("The widget's view (its sliders need a running kernel)", fontsize=10)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        # 256 colours: a quarter of the bytes of full colour, so a stored notebook stays small
+        image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+        buf = io.BytesIO()
+        image.save(buf, format="png", optimize=True)
+        return buf.getvalue()
+
     def _repr_mimebundle_(self, **kwargs):
-        if not hasattr(self.box, "_repr_mimebundle_"):  # ipywidgets 7 (Colab's): the view the box itself gives
-            return {"text/plain": f"MagnifierWidget for {self.mag!r}",
-                    "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0,
-                                                                 "model_id": self.box.model_id}}
-        bundle = self.box._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):
-            bundle = bundle[0]
-        bundle = dict(bundle)
-        bundle["text/plain"] = f"MagnifierWidget for {self.mag!r}"
+        bundle = widget_bundle(self.box, f"MagnifierWidget for {self.mag!r}", **kwargs)
+        png = self.picture()
+        if png is not None:
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
         return bundle
+
+
+def widget_bundle(box, text: str, **kwargs) -> dict:
+    """The display bundle of an ipywidgets ``box`` with ``text`` as its text/plain: the box's own bundle under
+    ipywidgets 8, its view by model id under ipywidgets 7 (Colab's), whose widgets give no ``_repr_mimebundle_``."""
+    if not hasattr(box, "_repr_mimebundle_"):
+        return {"text/plain": text, "application/vnd.jupyter.widget-view+json": {
+            "version_major": 2, "version_minor": 0, "model_id": box.model_id}}
+    bundle = box._repr_mimebundle_(**kwargs)
+    if isinstance(bundle, tuple):
+        bundle = bundle[0]
+    bundle = dict(bundle)
+    bundle["text/plain"] = text
+    return bundle
 
 
 def build_widget(mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,

@@ -331,3 +331,43 @@ def test_plot_session_draws_frames_and_slices(frames):
     fig = plot_session(mag, t=4, row=20, truth=frames)
     assert len(fig.axes) == 6 and fig.axes[3].get_ylabel() == "time (s)"
     plt.close(fig)
+
+
+def test_configure_sets_method_and_mode_in_an_order_that_works(frames):
+    mag = Magnifier(frames, FPS, method="base", mode="temporal", alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
+    with pytest.raises(MMKitError, match="oh2018"):
+        mag.set_method("oh2018")                  # one by one: refused while the mode is temporal
+    mag.configure(method="oh2018", mode="static", alpha=20.0)
+    assert (mag.method, mag.mode, mag.alpha) == ("oh2018", "static", 20.0)
+    mag.configure(method="linear", band=(1.0, 4.0))                      # the mode is kept, unused
+    assert (mag.method, mag.mode, mag.band) == ("linear", "static", (1.0, 4.0))
+    with pytest.raises(MMKitError, match="no temporal mode"):
+        mag.configure(method="oh2018", mode="temporal", alpha=50.0)
+    assert (mag.method, mag.mode, mag.alpha) == ("linear", "static", 20.0)   # a refused call changes nothing
+    assert mag.stats["encoder_frames"] == 0                                  # and nothing is computed
+
+
+def test_slices_figure_rows_take_the_height_asked(frames):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from mmkit.widgets import slices_figure
+
+    s = frames[:12, 20]
+    fig = slices_figure([s] * 5, [f"s{i}" for i in range(5)], FPS, width=8, ncols=3, row_height=2.5)
+    assert tuple(fig.get_size_inches()) == (8, 5.0) and fig.axes[3].get_ylabel() == "time (s)"
+    assert fig.axes[0].get_ylim() == (12 / FPS, 0)        # time in seconds, down
+    plt.close(fig)
+
+
+def test_motion_trace_follows_the_true_motion():
+    from mmkit.widgets import motion_gain, motion_trace
+
+    clip = VibrationClip(height=96, width=96, n_frames=12, radius=24)
+    region = (36, 60, 36, 60)
+    d = clip.displacement() - clip.displacement()[0]
+    trace = motion_trace(clip.render(10.0), region)
+    assert trace.shape == (12,) and trace[0] == pytest.approx(0, abs=1e-6)
+    assert np.corrcoef(trace, d)[0, 1] > 0.99
+    assert trace @ d / (d @ d) == pytest.approx(motion_gain(clip.render(10.0), clip.displacement(), region))
