@@ -18,7 +18,7 @@ This module checks that promise by measurement, not by eye:
 * :func:`jerk_weight_traces`: the jerk-aware method's weight on a few 1-D motions, to see what it keeps;
 * :func:`add_noise` and :func:`still_noise`: noise put into a clip, and the temporal noise left in a still region;
 * :func:`show_slices`, :func:`plot_tracks` and :func:`format_table`: the notebook's figures and tables;
-  :func:`compact_figures` stores the notebook's inline figures as palette PNGs (about 4 times smaller).
+  :func:`compact_png` turns a PNG into a palette PNG (about 4 times smaller).
 
 Conventions: ``frames`` are ``(T, H, W, 3)`` uint8; a region is ``(y0, y1, x0, x1)`` px; displacements are px,
 positive to the right (x) and down (y); time is in frames unless a name ends in ``_s`` or ``_hz``.
@@ -412,34 +412,6 @@ def compact_png(png: bytes, colors: int = 256) -> bytes:
     out = io.BytesIO()
     img.save(out, format="png", optimize=True)
     return out.getvalue()
-
-
-def compact_figures(colors: int = 256) -> bool:
-    """In a notebook, show matplotlib figures as palette PNGs (:func:`compact_png`), so stored outputs stay small.
-
-    Call it after ``import matplotlib.pyplot``; ``plt.show()`` then works as before. Returns False (and does
-    nothing) outside IPython.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    ip = get_ipython()
-    if ip is None:
-        return False
-    import matplotlib
-    import matplotlib.pyplot as plt
-    from matplotlib.figure import Figure
-
-    plt.switch_backend(matplotlib.get_backend())  # load the inline backend now: loading it later resets formatters
-
-    def png(fig: Figure) -> bytes:
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight")
-        return compact_png(buf.getvalue(), colors)
-
-    ip.display_formatter.formatters["image/png"].for_type(Figure, png)
-    return True
 
 
 def format_table(rows: Mapping[str, Mapping[str, float | str]], digits: int = 2, first: str = "method") -> str:

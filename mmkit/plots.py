@@ -11,7 +11,7 @@
 - Circles-benchmark scores beside the identity baseline (:func:`plot_circle_scores`).
 
 The plotting functions return a matplotlib ``Figure`` and leave showing or saving it to the caller
-(``plt.show()`` in a notebook). :func:`compact_inline_figures` keeps a notebook with many textured frames small.
+(``plt.show()`` in a notebook); :func:`mmkit.course.setup` stores a lesson's figures small.
 """
 from __future__ import annotations
 
@@ -103,25 +103,6 @@ def save_slice_figure(path: str | Path, slices: Sequence[np.ndarray], titles: Se
 # --------------------------------------------------------------------------------------------------------
 # Image strips and training samples
 # --------------------------------------------------------------------------------------------------------
-
-
-def compact_inline_figures(quality: int = 65) -> bool:
-    """Store a notebook's inline figures as JPEG of ``quality`` instead of PNG.
-
-    Rendered textures and noise hardly compress as PNG; as JPEG a frame strip takes 3-5 times less room in
-    the saved notebook. Returns whether it took effect (False outside IPython, e.g. in a script).
-    """
-    if not 1 <= quality <= 100:
-        raise MMKitError(f"JPEG quality must be 1 .. 100, got {quality}")
-    try:
-        from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-    except ImportError:
-        return False
-    if get_ipython() is None:
-        return False
-    set_matplotlib_formats("jpeg", pil_kwargs={"quality": quality})
-    return True
 
 
 def _pyplot():

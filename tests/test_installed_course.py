@@ -26,8 +26,12 @@ def run(*args: str | Path, **kwargs) -> subprocess.CompletedProcess:
 def installed(tmp_path_factory) -> Path:
     """The python of a fresh venv with the kit installed from its wheel."""
     tmp = tmp_path_factory.mktemp("colab")
+    src = tmp / "src"  # built from a copy: setuptools writes build/ and *.egg-info beside the sources it builds
+    shutil.copytree(ROOT / "mmkit", src / "mmkit", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src)
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", tmp / "dist",
-        ROOT, cwd=tmp)
+        src, cwd=tmp)
     wheel = next((tmp / "dist").glob("mmkit-*.whl"))
     run(sys.executable, "-m", "venv", "--without-pip", tmp / "venv")
     python = tmp / "venv" / "bin" / "python"
