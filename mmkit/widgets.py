@@ -89,6 +89,7 @@ from .classical.riesz import (
 from .classical.steerable import SteerablePyramid
 from .classical.temporal import ideal_bandpass, iir_bandpass
 from .checks import check_clip, check_number
+from .compare import compact_png
 from .engine import CLASSICAL, MODES, MagnifyConfig, _to_batch, _to_frames, load_method, make_filter
 from .errors import MMKitError
 from .filters import StreamingIIR, check_band
@@ -1135,11 +1136,7 @@ class MagnifierWidget:
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
-        # 256 colours: a quarter of the bytes of full colour, so a stored notebook stays small
-        image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
-        buf = io.BytesIO()
-        image.save(buf, format="png", optimize=True)
-        return buf.getvalue()
+        return compact_png(buf.getvalue())  # 256 colours: a quarter of the bytes, so a stored notebook stays small
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = widget_bundle(self.box, f"MagnifierWidget for {self.mag!r}", **kwargs)
