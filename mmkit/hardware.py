@@ -36,3 +36,17 @@ def warn_if_bf16_is_slow(device: torch.device, what: str) -> bool:
                   "(python -m mmkit.bench.inference --no-compile shows it); leave bf16 off on this machine "
                   "(a --resume may switch it off)", stacklevel=3)
     return True
+
+
+def cpu_name() -> str:
+    """The CPU's model name (Linux's ``/proc/cpuinfo``, else ``platform.processor()``) and the instruction set
+    torch uses on it, e.g. ``"AMD EPYC (AVX512)"``: what a benchmark prints beside its timings."""
+    import platform
+
+    name = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), name)
+    except OSError:
+        pass
+    return f"{name} ({torch.backends.cpu.get_cpu_capability()})"

@@ -63,3 +63,20 @@ def test_cache_speed_builds_both_ways_and_finds_the_same_pairs(capsys):
     ratio = float(out.split("process: x")[1].split()[0])
     assert abs(ratio - rates[1] / rates[0]) <= 0.05 + 0.01 * ratio
     assert "the two caches are identical" in out
+
+
+def test_widget_speed_times_each_move_of_each_method(capsys):
+    from mmkit.bench import widget_speed
+
+    widget_speed.main(["--quick", "--methods", "light", "linear"])
+    out = capsys.readouterr().out
+    assert "24 frames of 96 x 96 px" in out and "threads" in out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in ("light", "linear")}
+    assert set(rows) == {"light", "linear"}
+    for name, line in rows.items():
+        cells = [c.split("/") for c in line.split("|")[1:]]
+        assert len(cells) == 3
+        redrawn, exact = zip(*((float(a), float(b)) for a, b in cells))
+        assert all(0 <= r <= e for r, e in zip(redrawn, exact))  # the redraw comes no later than the exact slice
+    light_alpha = [float(x) for x in rows["light"].split("|")[1].split("/")]
+    assert light_alpha[0] < light_alpha[1]                        # a network previews its slice first

@@ -371,3 +371,69 @@ def test_motion_trace_follows_the_true_motion():
     assert trace.shape == (12,) and trace[0] == pytest.approx(0, abs=1e-6)
     assert np.corrcoef(trace, d)[0, 1] > 0.99
     assert trace @ d / (d @ d) == pytest.approx(motion_gain(clip.render(10.0), clip.displacement(), region))
+
+
+#: A clip taller than twice the networks' reach (33 feature rows each side of a line), so that a band of
+#: ``REACH`` rows each side of rows 60 and 88 is cut by one edge of the frame only.
+REACH = 34
+PREVIEW_CASES = [("light", "static"), ("light", "dynamic"), ("light", "temporal"), ("base", "static"),
+                 ("oh2018", "dynamic"), ("oh2018", "static")]
+
+
+@pytest.fixture(scope="module")
+def tall_frames():
+    return VibrationClip(height=150, width=38, n_frames=6, radius=17).render()
+
+
+@pytest.mark.parametrize("method,mode", PREVIEW_CASES)
+def test_slice_preview_with_the_networks_reach_is_the_exact_slice(tall_frames, method, mode):
+    """The band decode reads the right rows and frames: with a margin as wide as the layers reach, it is the
+    full decode's line (float rounding aside), for a row and a column, and a dynamic clip's frame 0."""
+    mag = Magnifier(tall_frames, FPS, method=method, mode=mode, alpha=15.0, low_hz=BAND[0], high_hz=BAND[1])
+    for where in ({"row": 60}, {"row": 88}, {"col": 20}):   # bands cut at the top, at the bottom, in a column
+        rendered = mag.stats["rendered_frames"]
+        preview, exact = mag.quick_slice(**where, margin=REACH)
+        assert not exact and mag.stats["rendered_frames"] == rendered   # no frame rendered: the band decode alone
+        assert_close_to_magnify(preview, mag.slice(**where), mag.input_slice(**where))
+        mag._rendered.clear()
+    mag.clip()
+    cached, exact = mag.quick_slice(row=70)
+    assert exact and np.array_equal(cached, mag.slice(row=70))    # every frame rendered: the exact slice
+
+
+def test_slice_preview_is_close_and_a_fraction_of_the_work(frames):
+    net = load_pretrained("light")
+    rows = []
+    net.decoder.register_forward_hook(lambda m, i, o: rows.append(i[0].shape[0] * i[0].shape[2]))
+    mag = Magnifier(frames, FPS, method="light", mode="static", alpha=20.0, nets={"light": net}, device="cpu")
+    preview, exact = mag.quick_slice(row=23)
+    preview_rows = sum(rows)
+    rows.clear()
+    full = mag.slice(row=23)
+    diff = np.abs(preview.astype(int) - full)
+    assert not exact and diff.mean() < 2.0 and diff.max() <= 40, (diff.mean(), diff.max())
+    assert preview_rows <= 0.6 * sum(rows)     # 13 of the 23 feature rows of this small clip; 13 of 80 at 160 px
+    assert np.array_equal(mag.quick_slice(row=5)[0], mag.slice(row=5))   # now every frame is rendered: exact
+    assert mag.quick_slice(row=5)[1]
+    lin = Magnifier(frames, FPS, method="linear", alpha=20.0, low_hz=BAND[0], high_hz=BAND[1])
+    quick, exact = lin.quick_slice(row=23)
+    assert exact and np.array_equal(quick, lin.slice(row=23))     # classical: the exact slice is already fast
+
+
+def test_widget_shows_a_preview_then_the_exact_slice(frames):
+    mag = Magnifier(frames, FPS, method="light", mode="static", alpha=10.0, low_hz=BAND[0], high_hz=BAND[1],
+                    device="cpu")
+    ui = build_widget(mag)
+    shown = []
+    ui.slice_view.observe(lambda c: shown.append(c["new"]), names="value")
+    said = []
+    ui.status.observe(lambda c: said.append(c["new"]), names="value")
+    ui.alpha.value = 35.0
+    assert set(ui.timings) == {"frame", "slice preview", "slice"}
+    assert len(shown) == 2 and shown[0] != shown[1]                      # the preview, then the exact slice
+    assert shown[1] == wmod._png(wmod.slice_pair_image(mag, ui.row.value))
+    assert any("computing the exact slice" in s for s in said) and "computing" not in said[-1]
+    assert "exact slice coming" not in ui.slice_caption.value
+    shown.clear()
+    ui.row.value = 4                                    # every frame is rendered now: the exact slice at once
+    assert len(shown) == 1 and set(ui.timings) == {"frame", "slice"}

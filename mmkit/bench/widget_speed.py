@@ -1,0 +1,76 @@
+"""How long does the course's widget take to redraw after a slider move, method by method?
+
+Run: ``python -m mmkit.bench.widget_speed [--methods light base linear] [--quick]``. Builds notebook 04's clip at
+the course's lesson settings (``--quick``: the CI ones), opens :class:`mmkit.widgets.MagnifierWidget` on it for
+each method and moves its controls as a student would, through the same callbacks the browser calls: alpha,
+then the frame slider, then the slice row. For each move it prints the seconds until both images are redrawn
+(the frame, then the slice or its preview), and until the exact slice is on show. A network's slice comes first
+as a preview (:meth:`mmkit.widgets.Magnifier.quick_slice`), then exactly; the classical methods draw theirs
+exactly at once. The time to open a method (its encoder or decomposition over the whole clip) is printed apart:
+it is paid once per clip and method. No browser is involved; ``tests/test_browser.py`` measures the same moves
+in JupyterLab.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass, replace
+
+import torch
+
+from ..course import FULL, QUICK
+from ..data.samples import VibrationClip
+from ..hardware import cpu_name
+from ..widgets import Magnifier, MagnifierWidget, methods
+
+
+@dataclass
+class Move:
+    """Seconds of one control move: until both images are redrawn, and until the exact slice is shown."""
+
+    control: str
+    redrawn: float
+    exact: float
+
+
+def moves(ui: MagnifierWidget) -> list[Move]:
+    """Move alpha, the frame and the slice row of ``ui`` once each; the seconds of each (its caches warm)."""
+    out = []
+    for control, value in (("alpha", ui.alpha.value + 10.0), ("frame", (ui.frame.value + 7) % ui.mag.n_frames),
+                           ("slice row", (ui.row.value + 9) % ui.mag.frames.shape[1])):
+        start = time.perf_counter()
+        {"alpha": ui.alpha, "frame": ui.frame, "slice row": ui.row}[control].value = value
+        total = time.perf_counter() - start
+        t = ui.timings
+        redrawn = t.get("frame", 0.0) + t.get("slice preview", t.get("slice", 0.0))
+        out.append(Move(control, redrawn, total))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--methods", nargs="+", default=["light", "base", "oh2018", "linear", "phase", "riesz",
+                                                     "acceleration", "jerk", "anisotropy"], choices=methods())
+    p.add_argument("--quick", action="store_true", help="the course's CI settings (a smaller, shorter clip)")
+    args = p.parse_args(argv)
+    s = QUICK if args.quick else FULL
+    clip = replace(VibrationClip(), height=s.frame_size, width=s.frame_size, n_frames=s.clip_frames,
+                   radius=s.frame_size / 4)
+    frames = clip.render()
+    print(f"notebook 04's clip at the {'quick' if args.quick else 'lesson'} settings: {len(frames)} frames of "
+          f"{s.frame_size} x {s.frame_size} px; {cpu_name()}, "
+          f"{torch.get_num_threads()} torch threads")
+    print("seconds until both images are redrawn (frame + slice or its preview) / until the exact slice is shown")
+    print(f"{'method':>13} {'open':>6} | " + " | ".join(f"{c:>17}" for c in ("alpha", "frame", "slice row")))
+    for name in args.methods:
+        mode = "static"
+        mag = Magnifier(frames, clip.fps, method=name, mode=mode, alpha=20.0, low_hz=2.0, high_hz=3.0)
+        start = time.perf_counter()
+        ui = MagnifierWidget(mag)
+        opened = time.perf_counter() - start
+        cells = " | ".join(f"{m.redrawn:7.2f} / {m.exact:7.2f}" for m in moves(ui))
+        print(f"{name:>13} {opened:6.1f} | {cells}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
