@@ -160,10 +160,14 @@ def badges(notebook: str) -> str:
             f"[![Open in Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})")
 
 
-#: The first code cell of every lesson: on Colab, install the kit (pip keeps the torch and widgets Colab already
-#: has, since the kit accepts their versions); everywhere, the one set-up call.
+#: What the first cell runs on Colab: pip installs the kit from GitHub and, with its default "only if needed"
+#: strategy, only the requirements Colab lacks (imageio-ffmpeg); Colab's torch, numpy, matplotlib and ipywidgets
+#: satisfy the kit's lower bounds, so they stay as they are (tests/test_installed_course.py checks the command).
+COLAB_INSTALL = f'pip install -q --upgrade-strategy only-if-needed "mmkit @ git+https://github.com/{REPO}"'
+
+#: The first code cell of every lesson: on Colab, the install above; everywhere, the one set-up call.
 SETUP_CELL = f'''import sys
-if "google.colab" in sys.modules:  # on Colab: install mmkit (a minute); Colab's torch and widgets are kept
-    !pip install -q "mmkit @ git+https://github.com/{REPO}"
+if "google.colab" in sys.modules:  # on Colab: install mmkit and what Colab lacks (a minute); keeps Colab's torch
+    !{COLAB_INSTALL}
 from mmkit.course import setup
 S = setup()  # the lesson's sizes, and readable figures'''

@@ -198,6 +198,23 @@ def test_binder_environment_pins_the_cpu_torch_and_the_fixed_choices():
     assert "pip install" in (ROOT / "postBuild").read_text()
 
 
+def test_binder_installs_every_requirement_of_the_kit_and_the_kit_alone():
+    """postBuild installs the kit without its dependencies (conda has them from environment.yml): so every
+    requirement in pyproject.toml must be in environment.yml, and postBuild must install nothing else."""
+    import re
+    import tomllib
+
+    env = (ROOT / "environment.yml").read_text()
+    listed = {re.split(r"[<>=!\s]", line.strip()[2:].strip())[0].lower()
+              for line in env.splitlines() if line.strip().startswith("- ") and not line.strip()[2:].startswith("-")}
+    required = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    missing = [r for r in required if re.split(r"[<>=!\s\[]", r)[0].lower() not in listed]
+    assert missing == [], f"environment.yml lacks {missing}"
+    commands = [line for line in (ROOT / "postBuild").read_text().splitlines()
+                if line.strip() and not line.startswith("#") and line.strip() != "set -e"]
+    assert commands == ["pip install --no-deps -e ."]
+
+
 def test_course_data_is_the_committed_runs_files():
     """The package's copies of the score files and the proxy's log are the files the repo's commands wrote."""
     from mmkit.course import course_file

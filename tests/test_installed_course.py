@@ -22,6 +22,15 @@ def run(*args: str | Path, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True, **kwargs)
 
 
+def fresh_venv(folder: Path) -> Path:
+    """A new virtual environment that borrows this one's third-party packages; its python."""
+    run(sys.executable, "-m", "venv", "--without-pip", folder)
+    python = folder / "bin" / "python"
+    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
+    (site / "borrowed_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Path:
     """The python of a fresh venv with the kit installed from its wheel."""
@@ -33,10 +42,7 @@ def installed(tmp_path_factory) -> Path:
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", tmp / "dist",
         src, cwd=tmp)
     wheel = next((tmp / "dist").glob("mmkit-*.whl"))
-    run(sys.executable, "-m", "venv", "--without-pip", tmp / "venv")
-    python = tmp / "venv" / "bin" / "python"
-    site = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").stdout.strip())
-    (site / "borrowed_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = fresh_venv(tmp / "venv")
     run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-deps", wheel)
     return python
 
@@ -60,3 +66,22 @@ def test_every_lesson_runs_from_a_folder_of_notebooks_alone(installed, tmp_path)
                             cwd=course, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert not any(course.glob("*.ipynb.tmp"))
+
+
+def test_colab_install_cell_adds_the_kit_and_keeps_what_is_there(installed, tmp_path):
+    """The first cell's pip command, pointed at the wheel, in an environment that has the kit's requirements
+    (as Colab has torch, numpy, matplotlib, ipywidgets): pip would install the kit and nothing else."""
+    import json
+    import shlex
+
+    from mmkit.course import COLAB_INSTALL, REPO, SETUP_CELL
+
+    assert f"!{COLAB_INSTALL}" in SETUP_CELL and f"git+https://github.com/{REPO}" in COLAB_INSTALL
+    wheel = next(installed.parents[2].glob("dist/mmkit-*.whl"))   # venv/bin/python -> the folder of dist/
+    args = [a if not a.startswith("mmkit @") else f"mmkit @ {wheel.as_uri()}" for a in shlex.split(COLAB_INSTALL)]
+    assert args[:2] == ["pip", "install"]
+    colab = fresh_venv(tmp_path / "colab")      # the requirements there, the kit not yet (as on Colab)
+    run(sys.executable, "-m", "pip", "--python", colab, *args[1:], "--dry-run", "--no-index", "--report",
+        tmp_path / "report.json")
+    to_install = [item["metadata"]["name"] for item in json.loads((tmp_path / "report.json").read_text())["install"]]
+    assert to_install == ["mmkit"]
