@@ -9,8 +9,8 @@ frame, so their output moves ``1 + alpha`` times as far). The approximation hold
 small against the wavelength ``lambda`` of ``f``; Wu et al. bound it by ``alpha * delta < lambda / 8``.
 
 Here ``f(x) = cos(2 pi x / lambda)``, for which the error of the first-order step has a closed form
-(:func:`first_order_error`). The plotting functions return a matplotlib figure; ``show_first_order`` is the
-named callback for ``ipywidgets.interact``.
+(:func:`first_order_error`). The plotting functions return a matplotlib figure, so that
+:func:`mmkit.widgets.sliders` can put sliders on them.
 """
 from __future__ import annotations
 
@@ -103,14 +103,6 @@ def plot_first_order(delta: float = 0.25, alpha: float = 20.0, wavelength: float
     ax_err.set_title("first-order error", fontsize=9)
     fig.tight_layout()
     return fig
-
-
-def show_first_order(delta: float = 0.25, alpha: float = 20.0, wavelength: float = 32.0) -> None:
-    """Draw :func:`plot_first_order` and show it: the callback for ``ipywidgets.interact`` sliders."""
-    import matplotlib.pyplot as plt
-
-    plot_first_order(delta, alpha, wavelength)
-    plt.show()
 
 
 def one_d_video(amplitude: float = 0.25, alpha: float = 20.0, wavelength: float = 16.0, frequency_hz: float = 2.5,

@@ -1289,3 +1289,45 @@ def build_widget(mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 
     Display the returned :class:`MagnifierWidget` in a notebook (last expression of a cell, or ``display``).
     """
     return MagnifierWidget(mag, display_scale=display_scale, alpha_max=alpha_max, frame=frame)
+
+
+class Sliders:
+    """``ipywidgets.interactive(draw, **controls)`` for a ``draw`` that returns a matplotlib figure, whose stored
+    output is also a picture: the figure of its first drawing.
+
+    A lesson's stored outputs are what a student sees first (GitHub, nbviewer, a Colab preview), and there a
+    widget's view cannot be drawn: ``interact`` leaves one line of text. This box's display bundle holds the
+    widget's view, which a running notebook shows, and a PNG of the first figure, which the others show.
+    """
+
+    def __init__(self, draw: Callable, **controls) -> None:
+        import ipywidgets as W
+
+        self.draw = draw
+        self.first_png: bytes | None = None
+        self.box = W.interactive(self._show, **controls)
+
+    def _show(self, **kwargs) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        fig = self.draw(**kwargs)
+        if self.first_png is None:
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", bbox_inches="tight")
+            self.first_png = compact_png(buf.getvalue())
+        display(fig)
+        plt.close(fig)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = widget_bundle(self.box, f"sliders for {getattr(self.draw, '__name__', 'a figure')}", **kwargs)
+        if self.first_png is not None:
+            bundle["image/png"] = base64.b64encode(self.first_png).decode("ascii")
+        return bundle
+
+
+def sliders(draw: Callable, **controls) -> Sliders:
+    """Sliders (or other ipywidgets controls, as for ``interact``) that redraw the figure ``draw(**values)``
+    returns; display the result (last expression of a cell). See :class:`Sliders`.
+    """
+    return Sliders(draw, **controls)

@@ -78,12 +78,6 @@ def test_plot_first_order_draws_the_three_signals_and_marks_the_setting():
     assert tuple(fig.get_size_inches()) == (8, 3.6)
 
 
-def test_show_first_order_is_an_interact_callback():
-    widgets = pytest.importorskip("ipywidgets")
-    widgets.interact(lessons.show_first_order, delta=(0.0, 1.0, 0.01), alpha=(1.0, 100.0), wavelength=(4.0, 64.0))
-    lessons.show_first_order(0.1, 10.0, 32.0)
-
-
 def test_plot_1d_video_shows_each_panel_clipped_like_a_display():
     v = lessons.one_d_video(n_frames=6, width=16)
     fig = lessons.plot_1d_video(v)

@@ -437,3 +437,30 @@ def test_widget_shows_a_preview_then_the_exact_slice(frames):
     shown.clear()
     ui.row.value = 4                                    # every frame is rendered now: the exact slice at once
     assert len(shown) == 1 and set(ui.timings) == {"frame", "slice"}
+
+
+def test_sliders_redraw_and_store_a_picture_of_the_first_figure():
+    import base64
+
+    import matplotlib.pyplot as plt
+    from ipywidgets import FloatSlider
+
+    from mmkit.widgets import sliders
+
+    drawn = []
+
+    def draw(a=1.0):
+        drawn.append(a)
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, a])
+        return fig
+
+    box = sliders(draw, a=FloatSlider(value=2.0, min=0.0, max=4.0))
+    assert drawn == [2.0] and plt.get_fignums() == []          # drawn once, and closed
+    first = box.first_png
+    box.box.children[0].value = 3.0                             # a slider move redraws; the picture stays the first
+    assert drawn == [2.0, 3.0] and box.first_png == first
+    bundle = box._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == first and first[:4] == b"\x89PNG"
+    assert bundle["text/plain"] == "sliders for draw"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
