@@ -1182,6 +1182,7 @@ class MagnifierWidget:
             if slice_too:
                 n = self.mag.n_frames
                 self._say(f"computing the x-t slice ({n} frames)...", busy=True)
+                _let_the_browser_draw()
                 start = time.perf_counter()
                 quick, exact = self.mag.quick_slice(row=row)
                 if not exact:
@@ -1189,6 +1190,7 @@ class MagnifierWidget:
                     self.timings["slice preview"] = time.perf_counter() - start
                     self._say(f"preview of the slice shown ({self.timings['slice preview']:.2f} s); computing the "
                               f"exact slice ({n} frames)...", busy=True)
+                    _let_the_browser_draw()
                     start = time.perf_counter()
                     quick = self.mag.slice(row=row)
                 self._show_slice(row, quick, preview=False)
@@ -1265,6 +1267,16 @@ class MagnifierWidget:
         if png is not None:
             bundle["image/png"] = base64.b64encode(png).decode("ascii")
         return bundle
+
+
+#: Seconds the widget waits after sending an image before a longer computation: on a laptop that runs the browser
+#: and the kernel on the same two cores, the browser gets no time to draw while torch's threads hold both, and
+#: the frame (or the slice preview) would appear only when the next step ends.
+DRAW_PAUSE_S = 0.05
+
+
+def _let_the_browser_draw() -> None:
+    time.sleep(DRAW_PAUSE_S)
 
 
 def widget_bundle(box, text: str, **kwargs) -> dict:
