@@ -136,7 +136,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         from .pretrained import load_pretrained
         models.append((name, load_pretrained(name)))
     for path in args.checkpoint:
-        from .train import model_from_checkpoint
+        from .checkpoints import model_from_checkpoint
         models.append((path, model_from_checkpoint(path, average=not args.last)))
     if args.noise_paths:
         return _print_noise_paths(args, cfg, models)
@@ -182,7 +182,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def _print_noise_paths(args: argparse.Namespace, cfg: CirclesConfig, models: list[tuple[str, torch.nn.Module]]) -> None:
     """``mmkit evaluate --noise-paths``: the table of :mod:`mmkit.noise_paths`, one row per model and noise."""
     from .noise_paths import check_inputs, noise_paths
-    from .train import model_from_checkpoint
+    from .checkpoints import model_from_checkpoint
 
     if not models:
         raise MMKitError("--noise-paths needs models: give --pretrained NAMES and/or --checkpoint PATHS")

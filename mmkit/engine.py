@@ -27,12 +27,15 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import numpy as np
 import torch
 
+from .checkpoints import model_from_checkpoint
 from .checks import check_int, check_number, is_int, is_number
+from .compiling import compile_or_eager
+from .devices import resolve_device
 from .errors import MMKitError
 from .hardware import warn_if_bf16_is_slow
 from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
@@ -173,36 +176,11 @@ def encoder_fp32_forward(net: MagnificationNet, prev: torch.Tensor, cur: torch.T
         return net.decode(enc, net.manipulator(motion)).float()
 
 
-def compile_or_eager(net: Callable[..., Any]) -> Callable[..., Any]:
-    """``torch.compile(net)``, falling back to ``net`` itself (with a warning) if compiling fails; the engine's
-    network call and the trainer's forward (``TrainConfig.compile``) both go through it."""
-    import warnings
-
-    compiled = torch.compile(net, dynamic=False)
-    state = {"call": compiled}
-
-    def call(*args: object) -> Any:
-        if state["call"] is compiled:
-            try:
-                return compiled(*args)
-            except MMKitError:
-                raise
-            except Exception as err:  # no compiler, an unsupported platform, ...: the eager network still works
-                first = (str(err).strip().splitlines() or [""])[0][:200]
-                warnings.warn(f"torch.compile failed ({type(err).__name__}: {first}); continuing without it "
-                              "(compile=False avoids it)", stacklevel=2)
-                state["call"] = net
-        return state["call"](*args)
-
-    return call
-
-
 def load_method(method: str, device: torch.device) -> torch.nn.Module:
     """A network by name (shipped weights) or by checkpoint path, in eval mode on ``device``."""
     if method in network_names():
         net = load_pretrained(method)
     elif Path(method).suffix == ".pt" or Path(method).exists():
-        from .train import model_from_checkpoint
         net = model_from_checkpoint(method)
     else:
         raise MMKitError(f"unknown method {method!r}; choose one of {network_names() + list(CLASSICAL)} "
@@ -284,8 +262,6 @@ def magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig,
                    net: torch.nn.Module | None = None, fps: float = 30.0) -> Iterator[np.ndarray]:
     """Yield magnified frames, one per input frame, streaming (learned methods only)."""
     cfg.validate()
-    from .train import resolve_device
-
     device = resolve_device(cfg.device)
     cfg = resolve_options(cfg, device)
     net = net if net is not None else load_method(cfg.method, device)
@@ -375,8 +351,6 @@ def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode
     size = _prepared_size(size, cfg.roi, cfg.scale)
     _check_slice(source, out, overwrite, slice_png, slice_row, slice_col, size)
     if cfg.method not in CLASSICAL:
-        from .train import resolve_device
-
         cfg = resolve_options(cfg, resolve_device(cfg.device), n_frames, size)
         _check_network_memory(cfg, size, n_frames)
     if cfg.roi is not None or cfg.scale is not None:
@@ -499,8 +473,6 @@ def _check_slice(source: object, out: str | os.PathLike | None, overwrite: bool,
 
 def _check_network_memory(cfg: MagnifyConfig, size: tuple[int, int], n_frames: int) -> None:
     """A network streams, so only the frame size (times the batch) can be too big for the device."""
-    from .train import resolve_device
-
     device = resolve_device(cfg.device)
     limit = cfg.max_memory_gb if cfg.max_memory_gb is not None else device_gib(device)
     h, w = size
@@ -520,7 +492,6 @@ def _magnify_classical(frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: fl
     frame is read: a clip too big for memory is refused before it is loaded.
     """
     from .filters import check_band
-    from .train import resolve_device
 
     method = CLASSICAL[cfg.method]
     try:

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from .atomic import atomic_path
+from .checkpoints import checkpoint_weights, load_checkpoint
 from .errors import MMKitError
 from .models import MODEL_NAMES, MagnificationNet, Oh2018Net, build_model
 
@@ -83,8 +84,6 @@ def export_weights(run_dir: str | os.PathLike, name: str, weights_dir: str | os.
     """Copy a run's trained model (its weight average, if the run kept one) into ``weights_dir`` as ``name``,
     with its metadata (and ``description``, a sentence of what it is, where the name does not say) and loss
     log."""
-    from .train import checkpoint_weights, load_checkpoint
-
     run_dir, weights_dir = Path(run_dir), Path(weights_dir)
     state = load_checkpoint(run_dir / "checkpoint.pt")
     weights_dir.mkdir(parents=True, exist_ok=True)

@@ -575,7 +575,7 @@ def paired_runs(pairs: Mapping[str, tuple[str, str]], scenes: int, noise: float 
                 cfg: CirclesConfig = CirclesConfig()) -> dict[str, PairedScore]:
     """``{name: PairedScore}`` of committed run pairs (``{name: (run with L_M, run without)}``), scored scene by
     scene on the first ``scenes`` circles scenes (more than the benchmark's 25 tell a lead from luck)."""
-    from .train import model_from_checkpoint
+    from .checkpoints import model_from_checkpoint
 
     cfg = dataclasses.replace(cfg, n_scenes=scenes)
     return {name: compare_paired(model_from_checkpoint(committed_run(a)), model_from_checkpoint(committed_run(b)),

@@ -37,9 +37,12 @@ from torch.profiler import record_function
 
 from . import __version__
 from .atomic import atomic_path
+from .checkpoints import CHECKPOINT_FORMAT, load_checkpoint, model_from_checkpoint, write_state
 from .checks import check_int, check_number
+from .compiling import compile_or_eager
 from .data.pairs import DataConfig, SyntheticPairs
 from .data.workers import one_thread_per_process
+from .devices import resolve_device
 from .errors import MMKitError
 from .hardware import warn_if_bf16_is_slow
 from .losses import LossWeights, total_loss
@@ -132,22 +135,6 @@ class TrainConfig:
         return cls(**d)
 
 
-def resolve_device(name: str | torch.device) -> torch.device:
-    """``auto`` (CUDA when present, else CPU) or a torch device name; one that is not there is a clear error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except (RuntimeError, TypeError):
-        raise MMKitError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
-    if device.type == "cuda" and not (torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()):
-        found = f"{torch.cuda.device_count()} CUDA device(s)" if torch.cuda.is_available() else "no CUDA device"
-        raise MMKitError(f"device {name!r} is not available here ({found}); use auto or cpu")
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise MMKitError(f"device {name!r} is not available here; use auto or cpu")
-    return device
-
-
 def git_commit() -> str | None:
     """The commit of the source tree mmkit runs from: a git checkout's HEAD, else ``$MMKIT_GIT_COMMIT``
     (set by a script that runs a copy of the tree, e.g. on a GPU machine)."""
@@ -165,41 +152,19 @@ def save_checkpoint(path: Path, model: MagnificationNet, opt: torch.optim.Optimi
                     cfg: TrainConfig, extra: dict | None = None) -> Path:
     """Write a checkpoint atomically (temporary file, then rename)."""
     state = {
-        "format": "mmkit-checkpoint-1", "mmkit_version": __version__, "git_commit": git_commit(),
+        "format": CHECKPOINT_FORMAT, "mmkit_version": __version__, "git_commit": git_commit(),
         "step": step, "train_config": cfg.to_dict(), "model_name": cfg.model,
         "model_config": model.cfg.to_dict() if isinstance(model, MagnificationNet) else None,
         "model": model.state_dict(), "optimizer": opt.state_dict() if opt is not None else None,
         "torch_rng": torch.get_rng_state(), **(extra or {}),
     }
-    return _write_state(path, state)
-
-
-def _write_state(path: Path, state: dict) -> Path:
-    """Write a checkpoint's state dict atomically (temporary file, then rename): a crash leaves the old file."""
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
-    return path
+    return write_state(path, state)
 
 
 def _write_config(run_dir: Path, config: dict, world: int) -> None:
     """A run folder's ``config.json``: its training config and how many processes trained it, atomically."""
     with atomic_path(run_dir / "config.json") as tmp:
         tmp.write_text(json.dumps({**config, "world_size": world}, indent=2) + "\n")
-
-
-def load_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
-    """Read a checkpoint; a truncated, corrupt or foreign file is a clear :class:`MMKitError`."""
-    path = Path(path)
-    if not path.is_file():
-        raise MMKitError(f"checkpoint {path} does not exist")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:
-        raise MMKitError(f"checkpoint {path} is corrupt or truncated ({type(e).__name__}); "
-                         "use an earlier checkpoint or start again") from None
-    if not isinstance(state, dict) or state.get("format") != "mmkit-checkpoint-1":
-        raise MMKitError(f"{path} is not an mmkit checkpoint")
-    return state
 
 
 #: Settings of the machine and of one call, not of the run: ``mmkit train --resume`` (or ``--branch-from``) does not
@@ -227,7 +192,7 @@ def drop_optimizer_state(path: str | os.PathLike) -> Path:
     path = Path(path)
     state = load_checkpoint(path)
     state["optimizer"] = None
-    return _write_state(path, state)
+    return write_state(path, state)
 
 
 def copy_log_rows(read: Path, write: Path, fields: tuple[str, ...], step: int) -> None:
@@ -263,26 +228,12 @@ def snapshot_run(checkpoint: str | os.PathLike, out: str | os.PathLike,
     step = int(state["step"])
     state["optimizer"] = None
     out.mkdir(parents=True)
-    _write_state(out / "checkpoint.pt", state)
+    write_state(out / "checkpoint.pt", state)
     _write_config(out, {**state["train_config"], "steps": step}, state.get("world_size", 1))
     for name, fields in (("loss_log.csv", LOG_FIELDS), ("eval_log.csv", EVAL_FIELDS)):
         if (logs / name).exists():
             copy_log_rows(logs / name, out / name, fields, step)
     return out
-
-
-def checkpoint_weights(state: dict, average: bool = True) -> dict:
-    """A checkpoint's network weights: the moving average when the run kept one (``TrainConfig.ema``) and
-    ``average`` is true, else the weights of the last training step."""
-    return state["ema"] if average and state.get("ema") is not None else state["model"]
-
-
-def model_from_checkpoint(path: str | os.PathLike, average: bool = True) -> MagnificationNet | Oh2018Net:
-    """The network stored in a checkpoint, in eval mode (its weight average, if it has one and ``average``)."""
-    state = load_checkpoint(path)
-    net = build_model(state.get("model_name", "light"), state["model_config"])
-    net.load_state_dict(checkpoint_weights(state, average))
-    return net.eval()
 
 
 def _batch(ds: SyntheticPairs, first: int, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
@@ -411,8 +362,6 @@ class Trainer:
         self.forward = _Forward(self.model)
         self.proxy_motion = self.proxy.motion_only if self.proxy is not None else None
         if cfg.compile:
-            from .engine import compile_or_eager
-
             self.forward = compile_or_eager(self.forward)
             if self.proxy is not None:
                 self.proxy_motion = compile_or_eager(self.proxy.motion_only)

@@ -220,7 +220,7 @@ class UploadPanel:
 
     def on_magnify(self, button: object = None) -> None:
         """Read the upload (once per file), magnify it at the panel's settings and show input beside magnified."""
-        from .widgets import Magnifier, _label
+        from .widgets.session import Magnifier, _label
 
         self.button.disabled = True
         try:

@@ -14,9 +14,9 @@ import argparse
 
 import torch
 
+from mmkit.checkpoints import load_checkpoint
 from mmkit.evaluate import score_circles
 from mmkit.models import build_model
-from mmkit.train import load_checkpoint
 
 
 def average(states: list[dict]) -> dict[str, torch.Tensor]:

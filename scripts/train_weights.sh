@@ -17,7 +17,7 @@ PYTHON=${PYTHON:-.venv/bin/python}
 # bf16 + channels-last: 2x the steps/s of fp32 on the AMX CPU, 0.08x on an AVX2-only CPU, which has no bf16 kernels
 # (python -m mmkit.bench.train_speed): so bf16 on a GPU or where the CPU has the kernels (mmkit.hardware); BF16=1 or
 # BF16=0 forces it (a resume may switch it).
-BF16=${BF16:-$("$PYTHON" -c "from mmkit.hardware import bf16_is_fast; from mmkit.train import resolve_device
+BF16=${BF16:-$("$PYTHON" -c "from mmkit.hardware import bf16_is_fast; from mmkit.devices import resolve_device
 print(int(bf16_is_fast(resolve_device('auto'))))")}
 COMMON=(--model "$MODEL" --batch-size "$BATCH" --size "$SIZE" --checkpoint-every 500 --log-every 50
         --eval-every 2000 --channels-last --quiet)

@@ -97,7 +97,7 @@ def test_evaluate_scene_seed_draws_other_scenes_and_says_so(capsys):
 def test_train_branch_from_switches_l_m_on_from_another_runs_checkpoint(tmp_path):
     import json
 
-    from mmkit.train import load_checkpoint
+    from mmkit.checkpoints import load_checkpoint
 
     common = ["--steps", "2", "--batch-size", "1", "--size", "32", "--checkpoint-every", "1", "--log-every", "1",
               "--quiet"]
@@ -121,7 +121,7 @@ def test_train_resume_goes_on_with_the_runs_own_settings(tmp_path, capsys):
     but not what is learned; a time limit is not carried over."""
     import torch
 
-    from mmkit.train import load_checkpoint
+    from mmkit.checkpoints import load_checkpoint
 
     run, whole = str(tmp_path / "run"), str(tmp_path / "whole")
     assert main(["train", "--out", run, "--steps", "2", "--time-limit", "3600", *TINY_RUN]) == 0
@@ -140,7 +140,7 @@ def test_train_resume_goes_on_with_the_runs_own_settings(tmp_path, capsys):
 
 
 def test_train_branch_takes_the_parents_settings_and_an_inherited_ablation_is_not_overruled(tmp_path, capsys):
-    from mmkit.train import load_checkpoint
+    from mmkit.checkpoints import load_checkpoint
 
     parent, proxy = str(tmp_path / "no_lm"), str(tmp_path / "proxy")
     assert main(["train", "--out", proxy, "--steps", "1", *TINY_RUN]) == 0
@@ -187,7 +187,7 @@ def test_cache_command_refuses_a_negative_noise_range_before_writing_anything(tm
 def test_snapshot_command_copies_a_committed_run_and_refuses_bad_input(tmp_path, capsys):
     from pathlib import Path
 
-    from mmkit.train import load_checkpoint
+    from mmkit.checkpoints import load_checkpoint
 
     run = Path(__file__).resolve().parents[1] / "data" / "runs" / "light_no_lm_38000"
     if not run.is_dir():

@@ -217,9 +217,9 @@ def test_binder_installs_every_requirement_of_the_kit_and_the_kit_alone():
 
 def test_course_data_is_the_committed_runs_files():
     """The package's copies of the score files and the proxy's log are the files the repo's commands wrote."""
+    from mmkit.checkpoints import load_checkpoint
     from mmkit.course import course_file
     from mmkit.errors import MMKitError
-    from mmkit.train import load_checkpoint
     runs = ROOT / "data" / "runs"
     for name in ("evaluation.txt", "paired_lm.txt", "paired_lm_sweep.txt", "noise_paths.txt"):
         assert course_file(name).read_text() == (runs / name).read_text(), name

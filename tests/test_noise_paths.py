@@ -46,7 +46,7 @@ def test_a_network_is_its_own_exact_teacher():
 
 
 def test_in_the_shipped_light_network_the_noise_reaches_the_output_through_d():
-    """The README's finding, on 3 scenes: a clean D removes nearly all of the noise's cost, a clean appearance
+    """docs/findings.md's finding 6, on 3 scenes: a clean D removes nearly all of the noise's cost, a clean appearance
     next to nothing."""
     r = noise_paths(load_pretrained("light"), CirclesConfig(n_scenes=3), noise=5.0)
     assert r.cost > 0 and r.share(r.clean) == pytest.approx(1.0) and r.share(r.noisy) == 0
@@ -79,7 +79,7 @@ def test_mmkit_evaluate_noise_paths_prints_a_row_per_model_and_noise(capsys):
                  "--teacher", str(PROXY)]) == 0
     out = capsys.readouterr().out
     (row,) = [line.split() for line in out.splitlines() if line.startswith("light ")]
-    from mmkit.train import model_from_checkpoint
+    from mmkit.checkpoints import model_from_checkpoint
     r = noise_paths(load_pretrained("light"), CirclesConfig(n_scenes=1), 5.0, model_from_checkpoint(PROXY))
     assert [float(x) for x in row[1:]] == pytest.approx(
         [5, *(1e3 * m for m in (r.noisy, r.clean, r.clean_motion, r.clean_appearance, r.teacher_motion)),

@@ -3,10 +3,11 @@
 import pytest
 import torch
 
+from mmkit.checkpoints import model_from_checkpoint
 from mmkit.data.pairs import DataConfig
 from mmkit.losses import LossWeights
 from mmkit.models import PAPER_TABLE1, Oh2018Net, build_model, complexity
-from mmkit.train import TrainConfig, model_from_checkpoint, train
+from mmkit.train import TrainConfig, train
 
 
 def test_cost_matches_the_paper_and_params_are_close():

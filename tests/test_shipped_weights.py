@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from mmkit.checkpoints import checkpoint_weights, load_checkpoint
 from mmkit.data.benchmarks import CirclesConfig
 from mmkit.evaluate import score_circles
 from mmkit.pretrained import WEIGHTS_DIR, architecture, available, info, load_pretrained
-from mmkit.train import checkpoint_weights, load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ("light", "base", "oh2018", "light_no_lm")

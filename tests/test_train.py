@@ -11,10 +11,11 @@ from dataclasses import replace
 import pytest
 import torch
 
+from mmkit.checkpoints import load_checkpoint, model_from_checkpoint
 from mmkit.data.pairs import DataConfig
 from mmkit.errors import MMKitError
 from mmkit.losses import LossWeights
-from mmkit.train import TrainConfig, load_checkpoint, model_from_checkpoint, train
+from mmkit.train import TrainConfig, train
 
 TINY = TrainConfig(steps=6, batch_size=2, data=DataConfig(size=32), checkpoint_every=2, log_every=1,
                    weights=LossWeights(perceptual=0.0))
@@ -74,7 +75,7 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path):
 
 def test_a_checkpoint_without_optimizer_state_is_smaller_loads_and_resumes_with_a_warning(tmp_path):
     """drop_optimizer_state (used for the committed base and oh2018 runs): the weights stay, Adam's moments go."""
-    from mmkit.train import drop_optimizer_state, model_from_checkpoint
+    from mmkit.train import drop_optimizer_state
 
     train(replace(TINY, steps=4), tmp_path / "run", progress=False)
     ckpt = tmp_path / "run" / "checkpoint.pt"

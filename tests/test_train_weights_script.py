@@ -7,9 +7,9 @@ from pathlib import Path
 
 import torch
 
+from mmkit.checkpoints import load_checkpoint
 from mmkit.hardware import cpu_has_bf16_kernels
 from mmkit.pretrained import load_pretrained
-from mmkit.train import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 

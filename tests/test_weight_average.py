@@ -6,10 +6,11 @@ from dataclasses import replace
 import pytest
 import torch
 
+from mmkit.checkpoints import load_checkpoint, model_from_checkpoint
 from mmkit.errors import MMKitError
 from mmkit.evaluate import score_circles
 from mmkit.pretrained import export_weights, load_pretrained
-from mmkit.train import load_checkpoint, model_from_checkpoint, train
+from mmkit.train import train
 from mmkit.weight_average import warmed_decay
 
 from test_train import TINY, assert_same_weights  # the tiny run and the weight comparison of the training tests

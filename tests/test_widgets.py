@@ -7,14 +7,14 @@ import pytest
 import torch
 
 import mmkit
-import mmkit.widgets as wmod
 from mmkit.classical.linear import LinearConfig, magnify_linear
 from mmkit.classical.registry import ClassicalMethod
 from mmkit.data.samples import VibrationClip
 from mmkit.engine import CLASSICAL
 from mmkit.errors import MMKitError
 from mmkit.pretrained import load_pretrained
-from mmkit.widgets import Magnifier, build_widget, opening_frame, plot_session
+from mmkit.widgets import Magnifier, build_widget, classical_backends, opening_frame, plot_session, slice_pair_image
+from mmkit.widgets.view import _png
 
 FPS = 30.0
 BAND = (2.0, 3.0)   # holds the clip's 2.5 Hz vibration (and an FFT bin of the 24-frame clip)
@@ -138,13 +138,13 @@ def test_oh2018_encodes_each_frame_once_for_both_modes(frames):
                                                   ("anisotropy", "phase_differences")])
 def test_classical_alpha_redoes_only_the_last_stage(frames, monkeypatch, method, decomposition):
     calls = {"decomposition": 0}
-    original = getattr(wmod, decomposition)
+    original = getattr(classical_backends, decomposition)
 
     def counted(*args, **kwargs):
         calls["decomposition"] += 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(wmod, decomposition, counted)
+    monkeypatch.setattr(classical_backends, decomposition, counted)
     mag = Magnifier(frames, FPS, method=method, alpha=5.0, low_hz=BAND[0], high_hz=BAND[1])
     mag.frame(4)
     built = calls["decomposition"]
@@ -431,7 +431,7 @@ def test_widget_shows_a_preview_then_the_exact_slice(frames):
     ui.alpha.value = 35.0
     assert set(ui.timings) == {"frame", "slice preview", "slice"}
     assert len(shown) == 2 and shown[0] != shown[1]                      # the preview, then the exact slice
-    assert shown[1] == wmod._png(wmod.slice_pair_image(mag, ui.row.value))
+    assert shown[1] == _png(slice_pair_image(mag, ui.row.value))
     assert any("computing the exact slice" in s for s in said) and "computing" not in said[-1]
     assert "exact slice coming" not in ui.slice_caption.value
     shown.clear()

@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     tables: list[tuple[str, Rows]] = []
     try:
         if args.weights:
-            from ..train import model_from_checkpoint
+            from ..checkpoints import model_from_checkpoint
             nets = [("checkpoint", model_from_checkpoint(args.weights), args.weights)]
         else:
             nets = [(name, *model_for(name)) for name in args.models]

@@ -16,6 +16,7 @@ import argparse
 import time
 from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 
 from ..course import FULL, QUICK
@@ -47,6 +48,17 @@ def moves(ui: MagnifierWidget) -> list[Move]:
     return out
 
 
+def preview_error(mag: Magnifier) -> tuple[int, float] | None:
+    """Largest and mean difference (levels of 0..255) between the slice preview and the exact slice at a new
+    alpha; None for a method that has no preview (its exact slice comes at once)."""
+    mag.set_alpha(mag.alpha + 5.0)
+    preview, exact = mag.quick_slice()
+    if exact:
+        return None
+    diff = np.abs(preview.astype(int) - mag.slice())
+    return int(diff.max()), float(diff.mean())
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--methods", nargs="+", default=["light", "base", "oh2018", "linear", "phase", "riesz",
@@ -61,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{s.frame_size} x {s.frame_size} px; {cpu_name()}, "
           f"{torch.get_num_threads()} torch threads")
     print("seconds until both images are redrawn (frame + slice or its preview) / until the exact slice is shown")
-    print(f"{'method':>13} {'open':>6} | " + " | ".join(f"{c:>17}" for c in ("alpha", "frame", "slice row")))
+    print(f"{'method':>13} {'open':>6} | " + " | ".join(f"{c:>17}" for c in ("alpha", "frame", "slice row"))
+          + " | preview - exact slice (levels, max / mean)")
     for name in args.methods:
         mode = "static"
         mag = Magnifier(frames, clip.fps, method=name, mode=mode, alpha=20.0, low_hz=2.0, high_hz=3.0)
@@ -69,7 +82,9 @@ def main(argv: list[str] | None = None) -> None:
         ui = MagnifierWidget(mag)
         opened = time.perf_counter() - start
         cells = " | ".join(f"{m.redrawn:7.2f} / {m.exact:7.2f}" for m in moves(ui))
-        print(f"{name:>13} {opened:6.1f} | {cells}", flush=True)
+        err = preview_error(mag)
+        print(f"{name:>13} {opened:6.1f} | {cells} | " + ("no preview" if err is None else f"{err[0]} / {err[1]:.2f}"),
+              flush=True)
 
 
 if __name__ == "__main__":
