@@ -534,12 +534,32 @@ def table2(results: Sequence[RodResult]) -> Table:
 
 
 def committed_run(name: str) -> Path:
-    """The checkpoint of a committed run in ``data/runs`` (e.g. ``"light_student"``, ``"light_no_lm"``)."""
+    """The checkpoint of a committed run in ``data/runs`` (e.g. ``"light_student"``, ``"light_no_lm"``). The
+    working tree keeps the runs' records, not their checkpoints: those are in git history (commit a811fe1)."""
     path = RUNS_DIR / name / "checkpoint.pt"
     if not path.is_file():
-        raise MMKitError(f"{path} is not here: the committed runs come with a source checkout of mmkit "
-                         "(data/runs), not with an installed package")
+        raise MMKitError(f"{path} is not here: the committed runs' checkpoints are in mmkit's git history, "
+                         f"`git checkout a811fe1 -- data/runs/{name}/checkpoint.pt` in a source checkout restores "
+                         "it (data/runs is not part of an installed package)")
     return path
+
+
+def committed_network(name: str) -> nn.Module:
+    """The trained network of the committed run ``name``: its checkpoint in ``data/runs`` where it is there, else
+    the copy that ships with the package (the weights in mmkit/weights exported from that run, or the course's
+    ``light_proxy``); any other run's checkpoint must be restored from git history (:func:`committed_run`)."""
+    from .checkpoints import model_from_checkpoint
+    from .course import course_file
+    from .pretrained import available, info, load_pretrained
+
+    if (RUNS_DIR / name / "checkpoint.pt").is_file():
+        return model_from_checkpoint(RUNS_DIR / name / "checkpoint.pt")
+    shipped = [w for w in available() if Path(info(w)["run_dir"]).name == name]
+    if shipped:
+        return load_pretrained(shipped[0])
+    if name == "light_proxy":
+        return model_from_checkpoint(course_file("light_proxy") / "checkpoint.pt")
+    return model_from_checkpoint(committed_run(name))
 
 
 def _committed_lines(path: Path) -> list[str]:
@@ -574,12 +594,11 @@ def committed_scores(runs: Mapping[str, str], path: str | Path | None = None) ->
 def paired_runs(pairs: Mapping[str, tuple[str, str]], scenes: int, noise: float = 5.0,
                 cfg: CirclesConfig = CirclesConfig()) -> dict[str, PairedScore]:
     """``{name: PairedScore}`` of committed run pairs (``{name: (run with L_M, run without)}``), scored scene by
-    scene on the first ``scenes`` circles scenes (more than the benchmark's 25 tell a lead from luck)."""
-    from .checkpoints import model_from_checkpoint
-
+    scene on the first ``scenes`` circles scenes (more than the benchmark's 25 tell a lead from luck). Each run's
+    network is :func:`committed_network`'s."""
     cfg = dataclasses.replace(cfg, n_scenes=scenes)
-    return {name: compare_paired(model_from_checkpoint(committed_run(a)), model_from_checkpoint(committed_run(b)),
-                                 cfg, noise) for name, (a, b) in pairs.items()}
+    return {name: compare_paired(committed_network(a), committed_network(b), cfg, noise)
+            for name, (a, b) in pairs.items()}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ Examples:
 """
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -13,11 +13,17 @@
 # RUNS (work folder), NOLM (the ablation's run folder: light_no_lm_long, the one continued toward the student's
 # steps; light_no_lm stays at 23,000 for the comparison at that length);
 # BATCH, SIZE, PAIRS and SCENES must stay as they are for the committed runs (a test uses tiny ones).
+# The run checkpoints (data/runs/*/checkpoint.pt) left the working tree; they are in git history:
+#   git checkout a811fe1 -- data/runs        restores them (data/runs keeps the runs' configs and logs).
 set -uo pipefail
 SRC=${1:-data/runs}; OUT=${2:-/tmp/gpu_continue_out}; T=${T:-420}; WORKERS=${WORKERS:-6}; EMA=${EMA:-0.999}
 PYTHON=${PYTHON:-python3}; RUNS=${RUNS:-/tmp/gpu_continue_runs}; NOLM=${NOLM:-light_no_lm_long}
 BATCH=${BATCH:-16}; SIZE=${SIZE:-128}; PAIRS=${PAIRS:-100000}; SCENES=${SCENES:-25}
 export OMP_NUM_THREADS=2 PYTHONUNBUFFERED=1 MMKIT_GIT_COMMIT=${MMKIT_GIT_COMMIT:-$(git rev-parse HEAD 2>/dev/null)}
+for run in light_proxy light_student "$NOLM"; do
+  [ -f "$SRC/$run/checkpoint.pt" ] || { echo "$SRC/$run/checkpoint.pt is missing: the run checkpoints are in git" \
+    "history (git checkout a811fe1 -- data/runs restores them)" >&2; exit 1; }
+done
 mkdir -p "$OUT" "$RUNS"
 exec > >(tee -a "$OUT/gpu_continue.log") 2>&1
 log() { echo "[$(date +%T)] $*"; }

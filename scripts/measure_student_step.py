@@ -12,6 +12,10 @@ a fresh trainer with the run's config trains in a temporary folder, on the batch
 ``--parts`` also breaks one variant's step down under torch's profiler, by the ``mmkit.*`` ranges that the
 trainer marks (data, proxy, forward, losses, backward, optimizer): each part's seconds per step and share. The
 profiler slows the step, so read the shares, and the steps/s from the unprofiled rows.
+
+The run checkpoints of data/runs (data/runs/*/checkpoint.pt) left the working tree; they are in git history:
+``git checkout a811fe1 -- data/runs`` restores them.
+A student run needs its proxy's checkpoint (e.g. data/runs/light_proxy/checkpoint.pt) restored.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import tempfile
 import time
 import warnings
 from dataclasses import replace
+from pathlib import Path
 
 from mmkit.train import TrainConfig, Trainer
 
@@ -73,6 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     saved = json.loads(open(f"{args.run}/config.json").read())
     saved.pop("world_size", None)
     cfg = replace(TrainConfig.from_dict(saved), steps=10**9, eval_every=0, workers=0, cache_dir=None)
+    if cfg.proxy_checkpoint and not Path(cfg.proxy_checkpoint).is_file():
+        p.error(f"the run's proxy {cfg.proxy_checkpoint} is missing (the run checkpoints of data/runs are in git "
+                "history: git checkout a811fe1 -- data/runs restores them)")
     variants = {"rendered on the fly": cfg}
     if args.cache:
         variants["read from the cache"] = replace(cfg, cache_dir=args.cache)

@@ -7,10 +7,14 @@ often scores better than any one of them. Give copies of one run's checkpoint.pt
     python scripts/measure_weight_averaging.py --k 1,2,4 snaps/ckpt_*.pt
 
 Scores are `mmkit evaluate`'s (all 25 circles scenes, MSE / MSE of the unchanged input at noise 0, 2, 5).
+
+The run checkpoints of data/runs (data/runs/*/checkpoint.pt) left the working tree; they are in git history:
+``git checkout a811fe1 -- data/runs`` restores them.
 """
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import torch
 
@@ -32,6 +36,10 @@ def main() -> None:
     ap.add_argument("--k", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2, 4],
                     help="how many of the last checkpoints to average, comma-separated (default 1,2,4)")
     args = ap.parse_args()
+    missing = [p for p in args.checkpoints if not Path(p).is_file()]
+    if missing:
+        ap.error(f"no checkpoint {', '.join(missing)} (the run checkpoints of data/runs are in git history: "
+                 "git checkout a811fe1 -- data/runs restores them)")
     states = sorted((load_checkpoint(p) for p in args.checkpoints), key=lambda s: s["step"])
     print("checkpoints at steps", [s["step"] for s in states])
     print("averaged              noise 0  noise 2  noise 5")

@@ -4,10 +4,20 @@
 # D, and the teacher the L_M run was trained with (its D* in each network; the teacher's own row last), on 250
 # circles scenes (mmkit.noise_paths):
 #   scripts/noise_paths.sh > data/runs/noise_paths.txt          (about 5 minutes per pair on 2 CPU cores)
+# The run checkpoints (data/runs/*/checkpoint.pt) left the working tree; they are in git history:
+#   git checkout a811fe1 -- data/runs        restores them (data/runs keeps the runs' configs and logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MMKIT=${MMKIT:-.venv/bin/mmkit}
 R=data/runs
+for run in light_student light_no_lm_long light_proxy light_strong_lm light_strong_no_lm light_noisy_lm \
+           light_noisy_no_lm light_proxy_long; do   # a run folder without its checkpoint: stop before any work
+  if [ -d "$R/$run" ] && [ ! -f "$R/$run/checkpoint.pt" ]; then
+    echo "$R/$run/checkpoint.pt is not in the working tree: the run checkpoints are in git history" \
+         "(git checkout a811fe1 -- data/runs restores them)" >&2
+    exit 1
+  fi
+done
 for trio in "light_student light_no_lm_long light_proxy" "light_strong_lm light_strong_no_lm light_no_lm_long" \
             "light_noisy_lm light_noisy_no_lm light_proxy_long"; do
   set -- $trio

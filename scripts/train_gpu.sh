@@ -6,11 +6,21 @@
 #   stage 2 (T2 s): light student, light without L_M (same step count), base student
 # Usage: MMKIT_GIT_COMMIT=$(git rev-parse HEAD) scripts/train_gpu.sh RUNS_DIR
 # Env: T1, T2 (seconds), PAIRS (fixed set size), SIZE, BATCH, CACHE (folder), PYTHON.
+# The run checkpoints (data/runs/*/checkpoint.pt) left the working tree; they are in git history:
+#   git checkout a811fe1 -- data/runs        restores them (data/runs keeps the runs' configs and logs).
+# A run folder that holds a run's records but not its checkpoint is refused rather than trained again.
 set -uo pipefail
 RUNS=${1:-gpu_runs}
 T1=${T1:-480}; T2=${T2:-540}; PAIRS=${PAIRS:-100000}; SIZE=${SIZE:-128}; BATCH=${BATCH:-16}
 CACHE=${CACHE:-/tmp/mmkit_pairs_${SIZE}_${PAIRS}}; PYTHON=${PYTHON:-python3}
 export OMP_NUM_THREADS=2 PYTHONUNBUFFERED=1
+for run in oh2018 light_proxy base_proxy light_student light_no_lm base_student; do
+  if [ -f "$RUNS/$run/config.json" ] && [ ! -f "$RUNS/$run/checkpoint.pt" ]; then
+    echo "$RUNS/$run/checkpoint.pt is missing (its run folder is here): the run checkpoints are in git history" \
+         "(git checkout a811fe1 -- data/runs restores them)" >&2
+    exit 1
+  fi
+done
 mkdir -p "$RUNS"
 log() { echo "[$(date +%T)] $*"; }
 log "start; commit ${MMKIT_GIT_COMMIT:-unknown}"

@@ -4,6 +4,9 @@
 # machine) and continues where it stopped. Usage:
 #   scripts/train_weights.sh light            # or base, oh2018
 #   PROXY_STEPS=200000 STUDENT_STEPS=200000 scripts/train_weights.sh light
+# The run checkpoints (data/runs/*/checkpoint.pt) left the working tree; they are in git history:
+#   git checkout a811fe1 -- data/runs        restores them (data/runs keeps the runs' configs and logs).
+# A run folder that holds a run's records but not its checkpoint is refused rather than trained again.
 set -euo pipefail
 MODEL=${1:-light}
 PROXY_STEPS=${PROXY_STEPS:-200000}
@@ -25,6 +28,13 @@ COMMON=(--model "$MODEL" --batch-size "$BATCH" --size "$SIZE" --checkpoint-every
 if [ "$BF16" = 1 ]; then COMMON+=(--bf16); else COMMON+=(--no-bf16); fi
 
 resume() { [ -f "$1/checkpoint.pt" ] && echo --resume || true; }
+for run in "$RUNS/$MODEL" "$RUNS/${MODEL}_proxy" "$RUNS/${MODEL}_student" "$RUNS/${MODEL}_no_lm"; do
+  if [ -f "$run/config.json" ] && [ ! -f "$run/checkpoint.pt" ]; then
+    echo "$run/checkpoint.pt is missing (its run folder is here): the run checkpoints are in git history" \
+         "(git checkout a811fe1 -- data/runs restores them)" >&2
+    exit 1
+  fi
+done
 
 if [ "$MODEL" = oh2018 ]; then  # Oh et al. (2018) has no proxy stage: one run on noisy inputs, no L_M
   "$MMKIT" train --out "$RUNS/${MODEL}" --stage student --ablate proxy --steps "$STUDENT_STEPS" \

@@ -216,17 +216,23 @@ def test_binder_installs_every_requirement_of_the_kit_and_the_kit_alone():
 
 
 def test_course_data_is_the_committed_runs_files():
-    """The package's copies of the score files and the proxy's log are the files the repo's commands wrote."""
+    """The package's copies of the score files and the proxy's log are the files the repo's commands wrote, and
+    the course's proxy checkpoint is that run's last step (data/runs keeps the run's records, not its
+    checkpoint: `git checkout a811fe1 -- data/runs/light_proxy/checkpoint.pt` restores it)."""
     from mmkit.checkpoints import load_checkpoint
     from mmkit.course import course_file
     from mmkit.errors import MMKitError
+    from mmkit.plots import read_loss_log
     runs = ROOT / "data" / "runs"
     for name in ("evaluation.txt", "paired_lm.txt", "paired_lm_sweep.txt", "noise_paths.txt"):
         assert course_file(name).read_text() == (runs / name).read_text(), name
     for name in ("config.json", "loss_log.csv"):
         assert (course_file("light_proxy") / name).read_text() == (runs / "light_proxy" / name).read_text()
-    ours, theirs = (load_checkpoint(p / "checkpoint.pt") for p in (course_file("light_proxy"), runs / "light_proxy"))
-    assert ours["optimizer"] is None and ours["step"] == theirs["step"]
+    ours = load_checkpoint(course_file("light_proxy") / "checkpoint.pt")
+    assert ours["optimizer"] is None
+    assert ours["step"] == int(read_loss_log(runs / "light_proxy")["step"][-1])
+    config = json.loads((runs / "light_proxy" / "config.json").read_text())
+    assert {**ours["train_config"], "world_size": ours.get("world_size", 1)} == config
     with pytest.raises(MMKitError, match="no file 'nope'"):
         course_file("nope")
 

@@ -1,13 +1,13 @@
 """Where the noise reaches the output (mmkit.noise_paths): the mixtures are the benchmark's own outputs where
 they should be, a network is its own exact teacher, and bad input is refused before any work."""
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
 from mmkit.cli import main
+from mmkit.course import course_file
 from mmkit.data.benchmarks import CirclesConfig, circles_pair
 from mmkit.errors import MMKitError
 from mmkit.evaluate import score_circles
@@ -16,7 +16,7 @@ from mmkit.models import build_model
 from mmkit.noise_paths import NoisePaths, noise_paths, paths_table
 from mmkit.pretrained import load_pretrained
 
-PROXY = Path(__file__).resolve().parents[1] / "data" / "runs" / "light_proxy" / "checkpoint.pt"
+PROXY = course_file("light_proxy") / "checkpoint.pt"     # the course's copy of data/runs/light_proxy's weights
 
 
 def test_all_noisy_and_all_clean_are_the_benchmarks_outputs_at_the_noise_and_at_noise_0():

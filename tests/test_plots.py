@@ -8,7 +8,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-import torch
 
 from mmkit.data import DataConfig, render_pair
 from mmkit.errors import MMKitError
@@ -26,6 +25,7 @@ from mmkit.plots import (
     show_training_samples,
     temporal_slice,
 )
+from mmkit.pretrained import info
 
 RUNS = Path(__file__).resolve().parents[1] / "data" / "runs"
 
@@ -47,7 +47,7 @@ def test_read_loss_log_reads_the_committed_student_run():
     assert log["proxy"][0] == pytest.approx(2.8277931213378906)
     assert np.isnan(log["perceptual"]).all()               # no VGG-16 file: L_p off, an empty column
     rows = (RUNS / "light_student" / "loss_log.csv").read_text().splitlines()[1:]
-    step = torch.load(RUNS / "light_student" / "checkpoint.pt", map_location="cpu", weights_only=True)["step"]
+    step = info("light")["step"]                     # the shipped light is light_student's last checkpoint
     assert len(log["step"]) == len(rows) and log["step"][-1] == step   # every row, up to the checkpoint
     assert np.isnan(read_loss_log(RUNS / "light_no_lm" / "loss_log.csv")["proxy"]).all()
 

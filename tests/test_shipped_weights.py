@@ -8,6 +8,7 @@ import torch
 from mmkit.checkpoints import checkpoint_weights, load_checkpoint
 from mmkit.data.benchmarks import CirclesConfig
 from mmkit.evaluate import score_circles
+from mmkit.plots import read_loss_log
 from mmkit.pretrained import WEIGHTS_DIR, architecture, available, info, load_pretrained
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,17 +21,35 @@ def test_every_model_ships():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_weights_are_those_of_the_committed_run(name):
+    """Each export's record is its run folder's: the run's config, its loss log and its last step (data/runs keeps
+    the runs' records; their checkpoints left the working tree, see the test below)."""
     meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
     assert meta["step"] > 0 and meta["train_config"]["model"] == architecture(name) and meta["git_commit"]
-    assert (WEIGHTS_DIR / f"{name}_loss_log.csv").exists()
+    log = (WEIGHTS_DIR / f"{name}_loss_log.csv").read_text()
     run = ROOT / meta["run_dir"]
     if not run.exists():
         pytest.skip("run folders are not part of an installed package")
-    state = load_checkpoint(run / "checkpoint.pt")
-    assert state["step"] == meta["step"]
-    shipped = checkpoint_weights(state)          # the run's weight average where it kept one (light), else its weights
+    assert log == (run / "loss_log.csv").read_text()
+    assert int(read_loss_log(run)["step"][-1]) == meta["step"]
+    config = json.loads((run / "config.json").read_text())
+    assert {k: v for k, v in config.items() if k != "world_size"} == meta["train_config"]
     said = meta.get("weights", "last step's weights")   # (exports made before weight averages do not say)
-    assert said.startswith("moving average") == (state.get("ema") is not None)
+    assert said.startswith("moving average") == (meta["train_config"].get("ema") is not None)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_weights_are_those_of_the_run_checkpoint(name):
+    """The exported weights are the run checkpoint's (its weight average where it kept one). The checkpoints are in
+    git history, not in the working tree: this test runs where they have been restored."""
+    meta = json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
+    ckpt = ROOT / meta["run_dir"] / "checkpoint.pt"
+    if not ckpt.is_file():
+        pytest.skip(f"{meta['run_dir']}/checkpoint.pt is not in the working tree: "
+                    f"`git checkout a811fe1 -- {meta['run_dir']}/checkpoint.pt` restores it")
+    state = load_checkpoint(ckpt)
+    assert state["step"] == meta["step"]
+    assert (state.get("ema") is not None) == (meta["train_config"].get("ema") is not None)
+    shipped = checkpoint_weights(state)          # the run's weight average where it kept one (light), else its weights
     net = load_pretrained(name)
     for key, value in net.state_dict().items():
         assert torch.equal(value, shipped[key]), key

@@ -5,12 +5,15 @@ from dataclasses import replace
 import matplotlib
 import numpy as np
 import pytest
+import torch
 
 from helpers import ReturnsInput
 from mmkit import tables as T
+from mmkit.course import course_file
 from mmkit.data.benchmarks import CirclesConfig, RodConfig, circles_video, rod_signal
 from mmkit.errors import MMKitError
 from mmkit.losses import LossWeights
+from mmkit.pretrained import load_pretrained
 from mmkit.train import TrainConfig
 
 matplotlib.use("Agg")
@@ -228,9 +231,9 @@ def test_ablation_configs_switch_off_one_term_each():
 def test_train_ablations_and_table4(tmp_path):
     from mmkit.data.pairs import DataConfig
 
-    base = TrainConfig(model="light", stage="student", proxy_checkpoint=str(T.committed_run("light_proxy")),
-                       steps=2, batch_size=1, data=DataConfig(size=32), weights=LossWeights(perceptual=0.0),
-                       checkpoint_every=2, device="cpu")
+    proxy = str(course_file("light_proxy") / "checkpoint.pt")
+    base = TrainConfig(model="light", stage="student", proxy_checkpoint=proxy, steps=2, batch_size=1,
+                       data=DataConfig(size=32), weights=LossWeights(perceptual=0.0), checkpoint_every=2, device="cpu")
     models = T.train_ablations(base, tmp_path, {"all terms": {}, "no L_M": {"proxy": 0.0}})
     assert list(models) == ["all terms", "no L_M"] and not models["no L_M"].training
     assert (tmp_path / "run1" / "checkpoint.pt").exists()
@@ -241,10 +244,26 @@ def test_train_ablations_and_table4(tmp_path):
     assert "input unchanged:" in t.note
 
 
-def test_committed_runs_are_found_or_refused():
-    assert T.committed_run("light_no_lm").name == "checkpoint.pt"
-    with pytest.raises(MMKitError, match="source checkout"):
-        T.committed_run("no_such_run")
+def test_committed_runs_are_found_or_refused(tmp_path, monkeypatch):
+    """data/runs keeps the runs' records; a checkpoint restored from git history is found, a missing one is refused
+    with the command that restores it, and the runs whose networks ship are loaded from the package."""
+    import shutil
+
+    with pytest.raises(MMKitError, match="git checkout a811fe1 -- data/runs/light_no_lm/checkpoint.pt"):
+        T.committed_run("light_no_lm")
+    with pytest.raises(MMKitError, match="git checkout a811fe1"):
+        T.committed_network("no_such_run")
+    shipped = T.committed_network("light_no_lm_long")                  # mmkit/weights/light_no_lm.json's run
+    for key, value in load_pretrained("light_no_lm").state_dict().items():
+        assert torch.equal(shipped.state_dict()[key], value), key
+    course = T.committed_network("light_proxy")                         # the course's copy of the proxy
+    assert not course.training
+    monkeypatch.setattr(T, "RUNS_DIR", tmp_path)                        # a restored checkpoint comes first
+    shutil.copytree(course_file("light_proxy"), tmp_path / "light_no_lm")
+    assert T.committed_run("light_no_lm") == tmp_path / "light_no_lm" / "checkpoint.pt"
+    restored = T.committed_network("light_no_lm")
+    for key, value in course.state_dict().items():
+        assert torch.equal(restored.state_dict()[key], value), key
 
 
 # ---- figures --------------------------------------------------------------------------------------------
@@ -335,10 +354,11 @@ def test_paired_runs_agree_with_the_committed_evaluation_and_plot():
     """The first 25 scenes of a paired score are the benchmark: the committed evaluation's rows come back."""
     import matplotlib.pyplot as plt
 
-    (c,) = T.paired_runs({"L_M vs not": ("light_noisy_lm", "light_noisy_no_lm")}, 25, noise=5.0).values()
+    # the shipped pair (mmkit/weights: light = light_student, light_no_lm = light_no_lm_long)
+    (c,) = T.paired_runs({"L_M vs not": ("light_student", "light_no_lm_long")}, 25, noise=5.0).values()
     rows = {r[0]: r for r in (line.split() for line in (T.RUNS_DIR / "evaluation.txt").read_text().splitlines())
             if len(r) == 5 and r[1] == "5"}
-    for score, run in ((c.a, "light_noisy_lm"), (c.b, "light_noisy_no_lm")):
+    for score, run in ((c.a, "light_student"), (c.b, "light_no_lm_long")):
         assert score.ratio == pytest.approx(float(rows[f"data/runs/{run}/checkpoint.pt"][4]), abs=6e-4)
     assert c.n == 25 and c.ratio_diff == pytest.approx(sum(c.diffs) / 25 / c.a.identity_mse)
     fig = T.plot_paired({"L_M vs not": c, "again": c})

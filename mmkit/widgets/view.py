@@ -230,7 +230,7 @@ class MagnifierWidget:
         frame_pair, slice_pair = (np.asarray(Image.open(io.BytesIO(bytes(v))).convert("RGB"))
                                   for v in (self.frame_view.value, self.slice_view.value))
         w = self.mag.frames.shape[2]                  # each pair: input | 2 px gap | magnified
-        (t, row, label), (slice_row, slice_label) = self._shown_frame, self._shown_slice
+        (t, _, label), (slice_row, slice_label) = self._shown_frame, self._shown_slice
         seconds = self.mag.n_frames / self.mag.fps
         dpi = 80
         fig = Figure(figsize=(width_px / dpi, 0.4 * width_px / dpi), dpi=dpi)
