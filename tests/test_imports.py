@@ -99,3 +99,29 @@ def test_no_import_cycle():
     if cycle:
         steps = [f"{a} imports {b} (line {graph[a][b]})" for a, b in zip(cycle, cycle[1:])]
         raise AssertionError("import cycle: " + " -> ".join(cycle) + "\n  " + "\n  ".join(steps))
+
+
+#: Import name -> distribution name, where they differ.
+DISTRIBUTIONS = {"PIL": "pillow", "imageio_ffmpeg": "imageio-ffmpeg", "IPython": "ipython"}
+
+
+def test_dependencies_are_exactly_what_the_package_imports():
+    """pyproject.toml's dependencies are the third-party packages that mmkit's modules import (at any depth),
+    no more and no fewer: nothing the kit needs comes in only as another package's dependency."""
+    import re
+    import sys
+    import tomllib
+
+    imported = set()
+    for path, _ in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {DISTRIBUTIONS.get(m, m).lower() for m in imported
+                   if m not in sys.stdlib_module_names and m not in ("mmkit", "__future__")}
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
+    declared = {re.split(r"[<>=!\s\[;]", d)[0].lower() for d in pyproject["project"]["dependencies"]}
+    assert third_party == declared, (f"imported, not declared: {sorted(third_party - declared)}; "
+                                     f"declared, not imported: {sorted(declared - third_party)}")
