@@ -258,7 +258,7 @@ def test_committed_runs_are_found_or_refused(tmp_path, monkeypatch):
         assert torch.equal(shipped.state_dict()[key], value), key
     course = T.committed_network("light_proxy")                         # the course's copy of the proxy
     assert not course.training
-    monkeypatch.setattr(T, "RUNS_DIR", tmp_path)                        # a restored checkpoint comes first
+    monkeypatch.setattr(T.ablation, "RUNS_DIR", tmp_path)               # a restored checkpoint comes first
     shutil.copytree(course_file("light_proxy"), tmp_path / "light_no_lm")
     assert T.committed_run("light_no_lm") == tmp_path / "light_no_lm" / "checkpoint.pt"
     restored = T.committed_network("light_no_lm")
