@@ -240,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--noise", type=float, nargs="+", default=[0.0, 2.0, 5.0], help="noise std, 0..255 units")
     p.add_argument("--scenes", type=int, default=25, help="number of scenes (default: all 25)")
     p.add_argument("--scene-seed", type=int, default=0,
-                   help="draw another set of scenes and noise (default 0: the benchmark every figure in the README "
+                   help="draw another set of scenes and noise (default 0: the benchmark every figure in docs/ "
                         "uses); scores over several seeds show how much a difference between two models is luck")
     p.add_argument("--last", action="store_true",
                    help="score checkpoints' last-step weights, not the moving average of runs trained with --ema")

@@ -3,7 +3,7 @@
 It uses the paper's base network with the shipped weights, in static mode (every frame against the
 first: the clip's truth is the motion from rest, magnified), and puts the classical linear Eulerian method
 (Wu et al. 2012) and the ground truth beside it in the slice figure. Of the shipped networks, ``base`` is
-used because the shipped ``light`` weights are still far from trained (see the README's weights table).
+used because it scores better than the shipped ``light`` (docs/training.md has the shipped weights' scores).
 """
 from __future__ import annotations
 

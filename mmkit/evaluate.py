@@ -82,7 +82,7 @@ class PairedScore:
 
     @property
     def ratio_diff(self) -> float:
-        """A's ratio minus B's (negative: A better), the units of the README's tables."""
+        """A's ratio minus B's (negative: A better), the units of docs/findings.md's tables."""
         return self.a.ratio - self.b.ratio
 
     @property

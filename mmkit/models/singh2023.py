@@ -1,9 +1,8 @@
 """The network of "Lightweight Network for Video Motion Magnification" (Singh, Murala, Kosuru, WACV 2023).
 
-Layer graph as fixed in the project's design note (``../shared/design/architecture.md``, beside the repository;
-the authors' released graph): a feature-sharing encoder (two full-resolution
-branches that each see both frames, then three half-resolution branches giving ``E_a``, ``E_b`` and the
-appearance features), a manipulator that multiplies the feature difference by the magnification factor,
+Layer graph of the authors' released model (``docs/design.md`` walks through it): a feature-sharing encoder
+(two full-resolution branches that each see both frames, then three half-resolution branches giving ``E_a``,
+``E_b`` and the appearance features), a manipulator that multiplies the feature difference by the magnification factor,
 ``D = (E_b - E_a) * alpha``, and a decoder that adds the manipulated motion to the appearance features and
 upsamples back to full resolution. A 1x1 appearance head (training only) ties the appearance features to the
 input frames (loss L_A, paper Eq. 1).
