@@ -207,11 +207,11 @@ class _Oh2018Backend(_NetworkBackend):
         dim = 2 + axis
         lo, hi = _window(shape.shape[dim], index, margin)
         first = [self._first(pairing, t) for t in range(int(pairing == "previous"), len(self.frames))]
+        shape, gd = shape.narrow(dim, lo, hi - lo), gd.narrow(dim, lo, hi - lo)   # views: index the band only
         parts = []
         for c in range(0, len(first), PREVIEW_CHUNK):
             f = first[c:c + PREVIEW_CHUNK]
-            manipulated = shape[f].narrow(dim, lo, hi - lo) + self.net.h(gd[c:c + len(f)].narrow(dim, lo, hi - lo)
-                                                                         * s.alpha)
+            manipulated = shape[f] + self.net.h(gd[c:c + len(f)] * s.alpha)
             texture = F.interpolate(tex[f], scale_factor=2, mode="nearest").narrow(dim, lo, hi - lo)
             parts.append(self.net.decoder(torch.cat([texture, manipulated], 1)).select(dim, index - 2 * lo))
         h, w = self.frames.shape[1:3]

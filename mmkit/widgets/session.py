@@ -270,7 +270,7 @@ class Magnifier:
         key = (self.method, self._setting())
         done = self._rendered.get(key, {})
         if len(done) < self.n_frames:
-            line = self.backend().preview_line(axis, index, _Setting(self.mode, self.alpha, self.band),
+            line = self.backend().preview_line(axis, index, self._full_setting(),
                                                PREVIEW_MARGIN if margin is None else margin)
             if line is not None:
                 return line, False
@@ -289,6 +289,10 @@ class Magnifier:
             return None, check_index(col, w, "slice column")
         return check_index(h // 2 if row is None else row, h, "slice row"), None
 
+    def _full_setting(self) -> _Setting:
+        """Every setting, for the backend (which ignores what its method does not use)."""
+        return _Setting(self.mode, self.alpha, self.band)
+
     def _setting(self) -> _Setting:
         uses_mode, uses_band = self.uses_mode, self.uses_band
         return _Setting(self.mode if uses_mode else "", self.alpha, self.band if uses_band else (0.0, 0.0))
@@ -301,7 +305,7 @@ class Magnifier:
             self._rendered.popitem(last=False)
         todo = [t for t in ts if t not in done]
         if todo:
-            setting = _Setting(self.mode, self.alpha, self.band)
+            setting = self._full_setting()
             for t, f in zip(todo, self.backend().render(todo, setting)):
                 done[t] = _read_only(f)
         return [done[t] for t in ts]

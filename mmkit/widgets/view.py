@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..compare import compact_png
+from ..course import figure_bytes
 from ..engine import MODES
 from ..errors import MMKitError
 from .session import Magnifier, _label, check_index, methods
@@ -318,9 +319,7 @@ class Sliders:
 
         fig = self.draw(**kwargs)
         if self.first_png is None:
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png", bbox_inches="tight")
-            self.first_png = compact_png(buf.getvalue())
+            self.first_png = compact_png(figure_bytes(fig, "png"))
         display(fig)
         plt.close(fig)
 
