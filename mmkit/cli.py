@@ -12,6 +12,7 @@ import warnings
 from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
+from .defaults import DEFAULT_NETWORK
 from .errors import MMKitError
 
 if TYPE_CHECKING:
@@ -42,6 +43,22 @@ def cmd_info(args: argparse.Namespace) -> None:
     for r in rows:
         print(f"{r['model']:<7}{r['channels']:>4}{r['params']:>11,}{r['gmacs']:>10.2f}{r['gflops']:>10.2f}"
               f"{r['paper_params'] / 1e6:>13.2f}M{r['paper_gflops_720']:>14.1f}")
+    _print_held_out()
+
+
+def _print_held_out(size: int = 720) -> None:
+    """The shipped weights' committed scores on the held-out-content benchmark (mmkit.tables.held_out)."""
+    from .tables.held_out import held_out_table
+
+    try:
+        table = held_out_table(size)
+    except MMKitError as e:   # a stripped install without the score files: say so, do not fail `info`
+        print(f"\n(held-out scores not available: {e})")
+        return
+    print(f"\nshipped weights, circles benchmark on held-out content at {size} px (pictures no training pair used): "
+          "output MSE / input MSE, lower is better, +- standard error over scenes; seen content at 128 px beside it "
+          "(`mmkit evaluate --size 720` / `--content seen` rescore them)")
+    print(table)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -100,7 +117,9 @@ def train_config_from_flags(args: argparse.Namespace):  # -> mmkit.train.TrainCo
         raise MMKitError(f"--proxy is given, but the run this continues has L_M switched off (--ablate {off}); "
                          "give --ablate with the terms to switch off, without proxy (--ablate alone: none), "
                          "to train with L_M against that proxy")
-    given["data"] = config_from_flags(args.size, args.data_seed, args.shot_noise_max, base=base.data)
+    given["data"] = config_from_flags(args.size, args.data_seed, args.shot_noise_max, base=base.data,
+                                      images=args.images, leaves_prob=args.leaves_prob,
+                                      gauss_noise_max=args.gauss_noise_max)
     return dataclasses.replace(base, **given)
 
 
@@ -125,12 +144,18 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     import dataclasses
 
     from .checks import check_int
-    from .data.benchmarks import CirclesConfig
+    from .data.benchmarks import CirclesConfig, held_out_circles
     from .evaluate import CirclesScore, across_pairs, compare_paired, score_circles
 
-    check_int("--scenes", args.scenes, 1)
+    if args.scenes is not None:
+        check_int("--scenes", args.scenes, 1)
     check_int("--scene-seed", args.scene_seed, 0)
-    cfg = dataclasses.replace(CirclesConfig(), n_scenes=args.scenes, seed=args.scene_seed)
+    check_int("--size", args.size, 64)
+    if args.content == "seen":
+        cfg = dataclasses.replace(CirclesConfig(), size=args.size, n_scenes=args.scenes or CirclesConfig.n_scenes,
+                                  seed=args.scene_seed)
+    else:
+        cfg = held_out_circles(args.size, args.scenes, seed=args.scene_seed)
     models: list[tuple[str, torch.nn.Module]] = []   # a list: --paired may name one checkpoint in two pairs
     for name in args.pretrained:
         from .pretrained import load_pretrained
@@ -146,13 +171,17 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         raise MMKitError("--paired compares models two by two (the first minus the second, the third minus the "
                          f"fourth, ...): give an even number, got {len(models)}")
     drawn = f" (scene seed {cfg.seed})" if cfg.seed else ""
-    print(f"circles benchmark: {cfg.n_scenes} scenes{drawn}, {cfg.size} px, input motion {cfg.input_motion} px, "
-          f"alpha {cfg.alpha:g}; MSE in [0, 1] units (x 1e-3)")
+    content = "held-out content" if cfg.content == "held_out" else "seen content (the training pairs' textures)"
+    border = f", MSE inside a {cfg.border} px border" if cfg.border else ""
+    print(f"circles benchmark, {content}: {cfg.n_scenes} scenes{drawn}, {cfg.size} px, input motion "
+          f"{cfg.input_motion} px, alpha {cfg.alpha:g}{border}; MSE in [0, 1] units (x 1e-3); ratio = MSE / input MSE, "
+          "+- its standard error over scenes")
     width = max([40, *(len(name) + 1 for name, _ in models)])   # whole names, so that the output can be read back
-    print(f"{'model':<{width}}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}")
+    print(f"{'model':<{width}}{'noise':>6}{'MSE':>10}{'input MSE':>11}{'ratio':>8}{'+-':>8}")
 
     def row(name: str, s: CirclesScore) -> None:
-        print(f"{name:<{width}}{s.noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}")
+        print(f"{name:<{width}}{s.noise:>6g}{1e3 * s.mse:>10.3f}{1e3 * s.identity_mse:>11.3f}{s.ratio:>8.3f}"
+              f"{s.ratio_stderr:>8.3f}")
 
     for noise in args.noise:
         if not models:
@@ -238,7 +267,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretrained", nargs="*", default=[], help="shipped model names (light, base, oh2018, light_no_lm)")
     p.add_argument("--checkpoint", nargs="*", default=[], help="checkpoints written by mmkit train")
     p.add_argument("--noise", type=float, nargs="+", default=[0.0, 2.0, 5.0], help="noise std, 0..255 units")
-    p.add_argument("--scenes", type=int, default=25, help="number of scenes (default: all 25)")
+    p.add_argument("--content", choices=("held-out", "seen"), default="held-out",
+                   help="held-out (default): photographs and textures no training pair uses, discs of 6-11 %% of the "
+                        "frame, MSE inside a border (mmkit.data.content); seen: the paper-style benchmark painted with "
+                        "the training pairs' own kind of texture")
+    p.add_argument("--size", type=int, default=128,
+                   help="frame side in px (default 128; the held-out benchmark is also scored at 384 and 720)")
+    p.add_argument("--scenes", type=int, default=None,
+                   help="number of scenes (default: all; seen 25, held-out 25 at 128 px and 12 at 384 and 720)")
     p.add_argument("--scene-seed", type=int, default=0,
                    help="draw another set of scenes and noise (default 0: the benchmark every figure in docs/ "
                         "uses); scores over several seeds show how much a difference between two models is luck")
@@ -276,6 +312,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shot-noise-max", type=float,
                    help="students' input noise: std = s * sqrt(255 v) / 255 at intensity v, s ~ U(0, this) "
                         "(default: DataConfig's, up to ~3.4 of 255 at mid grey); a --cache must match")
+    p.add_argument("--images", choices=["training", "all"],
+                   help="sample images the backgrounds may show: training (default; the held-out benchmark's are "
+                        "left out, mmkit.data.content) or all (as the shipped weights were trained)")
+    p.add_argument("--leaves-prob", type=float,
+                   help="chance that a background, or a shape's texture, is a dead-leaves picture: flat colours, "
+                        "edges and every scale, as photographs of objects have (default 0)")
+    p.add_argument("--gauss-noise-max", type=float,
+                   help="Gaussian sensor noise on students' inputs too, std ~ U(0, this), 0..255 units (default 0)")
+    p.add_argument("--init-from", metavar="WEIGHTS",
+                   help="start a new run from these weights (a checkpoint, a shipped name such as light_no_lm, or an "
+                        "exported .pt), with fresh Adam moments at step 0: fine-tuning, or base grown from a "
+                        "trained model of the same architecture")
     p.add_argument("--ablate", nargs="*", choices=["proxy", "edge", "perceptual", "appearance"],
                    help="switch loss terms off (paper Table 4; default: none)")
     p.add_argument("--checkpoint-every", type=int, help="(default 200)")
@@ -332,9 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="where to write the result (format from its suffix)")
     p.add_argument("--alpha", type=float, required=True, help="magnification factor")
     p.add_argument("--mode", default="dynamic", choices=["dynamic", "static", "temporal"])
-    p.add_argument("--method", default="light", help="light, base, oh2018 (the paper's networks), light_no_lm (light "
-                   "trained without L_M), a checkpoint path, or a classical method (mmkit.classical.registry: "
-                   "linear, ...)")
+    p.add_argument("--method", default=DEFAULT_NETWORK,
+                   help=f"{DEFAULT_NETWORK} (the default: the best light weights on held-out content, `mmkit info`), "
+                        "light, base, oh2018 (the paper's networks), a checkpoint path, or a classical method "
+                        "(mmkit.classical.registry: linear, ...)")
     p.add_argument("--reference", type=int, default=0, help="static mode: the reference frame")
     p.add_argument("--batch-size", type=int, default=None,
                    help="frame pairs per network call (default: 1 on a CPU, the fastest there; 4 on a GPU)")

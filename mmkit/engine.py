@@ -39,7 +39,7 @@ from .devices import resolve_device
 from .errors import MMKitError
 from .hardware import warn_if_bf16_is_slow
 from .memory import GIB, NETWORK_BYTES_PER_PIXEL, check_fits, device_gib
-from .pretrained import architecture, load_pretrained, network_names
+from .pretrained import DEFAULT_NETWORK, architecture, load_pretrained, network_names
 
 if TYPE_CHECKING:
     from .models import MagnificationNet
@@ -55,7 +55,7 @@ class MagnifyConfig:
 
     alpha: float = 10.0
     mode: str = "dynamic"
-    method: str = "light"
+    method: str = DEFAULT_NETWORK   # the best light weights on held-out content (mmkit.pretrained)
     batch_size: int | None = None  # frame pairs per network call; None: 1 on a CPU (measured fastest at every
                                    # size from 384 px up: python -m mmkit.bench), 4 on a GPU
     reference: int = 0           # static mode: index of the reference frame
@@ -313,7 +313,7 @@ def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch
 
 
 def magnify(source: str | os.PathLike | np.ndarray, alpha: float = 10.0, *, mode: str = "dynamic",
-            method: str = "light", out: str | os.PathLike | None = None, overwrite: bool = False,
+            method: str = DEFAULT_NETWORK, out: str | os.PathLike | None = None, overwrite: bool = False,
             fps: float | None = None, progress: bool = False, side_by_side: bool = False,
             slice_png: str | os.PathLike | None = None, slice_row: int | None = None,
             slice_col: int | None = None, **options) -> np.ndarray | Path:

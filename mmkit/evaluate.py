@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .data.benchmarks import CirclesConfig, circles_pairs, identity_mse
+from .data.benchmarks import CirclesConfig, circles_pairs, pair_mse
 from .models import MagnificationNet
 
 
@@ -30,6 +30,7 @@ class CirclesScore:
     noise: float
     mse: float            # the network's output vs the target
     identity_mse: float   # the input frame vs the target
+    ratio_stderr: float = float("nan")   # standard error of ``ratio`` from the scene-to-scene scatter
 
     @property
     def ratio(self) -> float:
@@ -46,7 +47,7 @@ def scene_errors(net: MagnificationNet, pairs: list[dict]) -> np.ndarray:
     errors = []
     for p in pairs:
         out = net(to_network(p["prev"], device), to_network(p["cur"], device), float(p["alpha"]))
-        errors.append(float(np.mean((from_network(out) - p["target"]) ** 2)))
+        errors.append(pair_mse(p, from_network(out)))
     net.train(was_training)
     return np.array(errors)
 
@@ -55,7 +56,22 @@ def score_circles(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), n
                   scenes: int | None = None) -> CirclesScore:
     """MSE of ``net(prev, cur, alpha)`` against the exact target over the first ``scenes`` scenes."""
     pairs = list(circles_pairs(cfg if scenes is None else _first(cfg, scenes), noise))
-    return CirclesScore(noise, float(np.mean(scene_errors(net, pairs))), identity_mse(pairs))
+    return _score(noise, scene_errors(net, pairs), pairs)
+
+
+def ratio_stderr(errors: np.ndarray, inputs: np.ndarray) -> float:
+    """Standard error of ``mean(errors) / mean(inputs)`` over scenes (the delta method: the scatter of
+    ``errors_k - ratio * inputs_k``), NaN for one scene."""
+    n = len(errors)
+    if n < 2:
+        return float("nan")
+    ratio = errors.mean() / inputs.mean()
+    return float(np.std(errors - ratio * inputs, ddof=1) / (np.sqrt(n) * inputs.mean()))
+
+
+def _score(noise: float, errors: np.ndarray, pairs: list[dict]) -> CirclesScore:
+    inputs = np.array([pair_mse(p, p["cur"]) for p in pairs])
+    return CirclesScore(noise, float(errors.mean()), float(inputs.mean()), ratio_stderr(errors, inputs))
 
 
 @dataclass(frozen=True)
@@ -96,9 +112,7 @@ def compare_paired(net_a: MagnificationNet, net_b: MagnificationNet, cfg: Circle
     share (a hard background, a lucky noise draw) cancels and only the networks' difference is left to scatter."""
     pairs = list(circles_pairs(cfg, noise))
     ea, eb = scene_errors(net_a, pairs), scene_errors(net_b, pairs)
-    base = identity_mse(pairs)
-    return PairedScore(noise, CirclesScore(noise, float(ea.mean()), base), CirclesScore(noise, float(eb.mean()), base),
-                       tuple(float(x) for x in ea - eb))
+    return PairedScore(noise, _score(noise, ea, pairs), _score(noise, eb, pairs), tuple(float(x) for x in ea - eb))
 
 
 @dataclass(frozen=True)

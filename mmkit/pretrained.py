@@ -19,6 +19,7 @@ import torch
 
 from .atomic import atomic_path
 from .checkpoints import checkpoint_weights, load_checkpoint
+from .defaults import DEFAULT_NETWORK  # noqa: F401  (re-exported: the default method)
 from .errors import MMKitError
 from .models import MODEL_NAMES, MagnificationNet, Oh2018Net, build_model
 

@@ -37,7 +37,7 @@ from torch.profiler import record_function
 
 from . import __version__
 from .atomic import atomic_path
-from .checkpoints import CHECKPOINT_FORMAT, load_checkpoint, model_from_checkpoint, write_state
+from .checkpoints import CHECKPOINT_FORMAT, checkpoint_weights, load_checkpoint, model_from_checkpoint, write_state
 from .checks import check_int, check_number
 from .compiling import compile_or_eager
 from .data.pairs import DataConfig, SyntheticPairs
@@ -48,6 +48,7 @@ from .hardware import warn_if_bf16_is_slow
 from .losses import LossWeights, total_loss
 from .memory import GIB, TRAIN_BYTES_PER_PIXEL, check_fits, device_gib
 from .models import MODEL_NAMES, Intermediates, MagnificationNet, Oh2018Net, build_model
+from .pretrained import architecture, available, load_pretrained
 from .vgg import load_perceptual
 from .weight_average import average_state, check_decay, load_average_state, weight_average
 
@@ -98,6 +99,7 @@ class TrainConfig:
     workers: int = 0                       # processes rendering batches ahead (0: rendered in the training loop)
     ema: float = 0.0                       # decay of a moving average of the weights (mmkit.weight_average), e.g.
     #                                        0.999; evaluation, export and model_from_checkpoint use the average
+    init_from: str | None = None           # start from these weights (checkpoint, shipped name or .pt), fresh Adam
     compile: bool = False                  # torch.compile the network's forward (and the proxy's D): faster steps
     #                                        after a compilation at the first one; rounding differs from eager, so
     #                                        switching it at a resume goes on with the run, not bit for bit
@@ -131,8 +133,31 @@ class TrainConfig:
     def from_dict(cls, d: dict) -> "TrainConfig":
         d = dict(d)
         d["weights"] = LossWeights(**d.get("weights", {}))
-        d["data"] = DataConfig(**d.get("data", {}))
+        d["data"] = DataConfig.from_dict(d.get("data", {}))
         return cls(**d)
+
+
+def initial_weights(source: str, model: str) -> dict:
+    """The weights ``--init-from`` names: a shipped name (:func:`mmkit.pretrained.available`), an exported
+    ``NAME.pt`` or a run's checkpoint (its weight average, if it kept one); refused unless they are ``model``'s."""
+    if source in available():
+        arch, weights = architecture(source), load_pretrained(source).state_dict()
+    else:
+        path = Path(source)
+        path = path / "checkpoint.pt" if path.is_dir() else path
+        if not path.is_file():
+            raise MMKitError(f"--init-from {source}: no such checkpoint, weights file or shipped name "
+                             f"(shipped: {available()})")
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as e:
+            raise MMKitError(f"--init-from {path} could not be read ({type(e).__name__}: {e})") from None
+        if not isinstance(state, dict) or "model" not in state:
+            raise MMKitError(f"--init-from {path} holds no network weights (a checkpoint or an exported NAME.pt)")
+        arch, weights = state.get("model_name", "light"), checkpoint_weights(state)
+    if arch != model:
+        raise MMKitError(f"--init-from {source} holds {arch} weights; this run trains {model}")
+    return weights
 
 
 def git_commit() -> str | None:
@@ -332,6 +357,8 @@ class Trainer:
         self.model = build_model(cfg.model).to(self.device)
         if cfg.channels_last:
             self.model = self.model.to(memory_format=torch.channels_last)
+        if cfg.init_from and not (resume and self.ckpt_path.exists()) and branch_from is None:
+            self.model.load_state_dict(initial_weights(cfg.init_from, cfg.model))
         self.opt = torch.optim.Adam(self.model.parameters(), lr=cfg.lr)
         self.average = weight_average(self.model, cfg.ema) if cfg.ema else None
         self.step = 0

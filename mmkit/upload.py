@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .defaults import DEFAULT_NETWORK
 from .errors import MMKitError
 from .video_io import READ_VIDEO_SUFFIXES
 
@@ -190,7 +191,7 @@ class UploadPanel:
     upload or setting puts its message in :attr:`status`.
     """
 
-    def __init__(self, method: str = "light", mode: str = "temporal", alpha: float = 10.0, low_hz: float = 0.5,
+    def __init__(self, method: str = DEFAULT_NETWORK, mode: str = "temporal", alpha: float = 10.0, low_hz: float = 0.5,
                  high_hz: float = 3.0, max_side: int = MAX_SIDE, max_seconds: float = MAX_SECONDS,
                  max_frames: int = MAX_FRAMES, device: str = "auto") -> None:
         import ipywidgets as W

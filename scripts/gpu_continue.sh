@@ -69,7 +69,7 @@ A=$(steps_of light_student); B=$(steps_of $NOLM); S=$(( A > B ? A : B ))
 log "student at $A, no L_M at $B; both to step $S"
 [ "$A" -lt "$S" ] && run light_student --steps "$S"
 [ "$B" -lt "$S" ] && run $NOLM --steps "$S"
-$PYTHON -m mmkit evaluate --scenes "$SCENES" --checkpoint "$RUNS/light_student/checkpoint.pt" \
+$PYTHON -m mmkit evaluate --content seen --scenes "$SCENES" --checkpoint "$RUNS/light_student/checkpoint.pt" \
   "$RUNS/$NOLM/checkpoint.pt" > "$OUT/evaluation.txt" 2>&1
 cat "$OUT/evaluation.txt"
 tar -C "$RUNS" -cf "$OUT/runs.tar" light_student "$NOLM"

@@ -23,6 +23,6 @@ for trio in "light_student light_no_lm_long light_proxy" "light_strong_lm light_
   set -- $trio
   [ -f "$R/$1/checkpoint.pt" ] && [ -f "$R/$2/checkpoint.pt" ] && [ -f "$R/$3/checkpoint.pt" ] ||
     { echo "skipped (not trained): $*" >&2; continue; }
-  "$MMKIT" evaluate --noise-paths --scenes "${SCENES:-250}" --noise 2 5 --teacher "$R/$3/checkpoint.pt" \
+  "$MMKIT" evaluate --content seen --noise-paths --scenes "${SCENES:-250}" --noise 2 5 --teacher "$R/$3/checkpoint.pt" \
     --checkpoint "$R/$1/checkpoint.pt" "$R/$2/checkpoint.pt" "$R/$3/checkpoint.pt"
 done

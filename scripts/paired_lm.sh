@@ -31,12 +31,12 @@ for pair in "light_student_23000 light_no_lm" "light_student_38000 light_no_lm_3
             "light_strong_lm light_strong_no_lm"; do
   set -- $pair
   trained "$1" "$2" || continue
-  "$MMKIT" evaluate --paired --scenes "${SCENES:-250}" --checkpoint "$R/$1/checkpoint.pt" "$R/$2/checkpoint.pt"
+  "$MMKIT" evaluate --content seen --paired --scenes "${SCENES:-250}" --checkpoint "$R/$1/checkpoint.pt" "$R/$2/checkpoint.pt"
 done
 seeds=()
 for s in light_noisy light_noisy_s1 light_noisy_s2; do
   trained "${s}_lm" "${s}_no_lm" && seeds+=("$R/${s}_lm/checkpoint.pt" "$R/${s}_no_lm/checkpoint.pt")
 done
 if [ ${#seeds[@]} -gt 0 ]; then
-  "$MMKIT" evaluate --paired --scenes "${SCENES:-250}" --checkpoint "${seeds[@]}"
+  "$MMKIT" evaluate --content seen --paired --scenes "${SCENES:-250}" --checkpoint "${seeds[@]}"
 fi

@@ -47,12 +47,15 @@ def test_console_entry_point_runs_as_module():
 
 
 def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path, capsys):
-    from mmkit.data.benchmarks import CirclesConfig, circles_pairs, identity_mse
+    from mmkit.data.benchmarks import CirclesConfig, circles_pairs, held_out_circles, identity_mse
     from mmkit.data.pairs import DataConfig
     from mmkit.losses import LossWeights
     from mmkit.train import TrainConfig, train
 
     assert main(["evaluate", "--scenes", "2", "--noise", "2"]) == 0
+    expected = identity_mse(circles_pairs(held_out_circles(128, 2), 2.0))
+    assert f"{1e3 * expected:.3f}" in capsys.readouterr().out
+    assert main(["evaluate", "--content", "seen", "--scenes", "2", "--noise", "2"]) == 0
     expected = identity_mse(circles_pairs(CirclesConfig(n_scenes=2), 2.0))
     assert f"{1e3 * expected:.3f}" in capsys.readouterr().out
     train(TrainConfig(steps=1, batch_size=1, data=DataConfig(size=32), weights=LossWeights(perceptual=0)),
@@ -83,11 +86,11 @@ def test_evaluate_prints_the_identity_baseline_and_scores_a_checkpoint(tmp_path,
 
 
 def test_evaluate_scene_seed_draws_other_scenes_and_says_so(capsys):
-    from mmkit.data.benchmarks import CirclesConfig, circles_pairs, identity_mse
+    from mmkit.data.benchmarks import circles_pairs, held_out_circles, identity_mse
 
     assert main(["evaluate", "--scenes", "2", "--noise", "2", "--scene-seed", "3"]) == 0
     out = capsys.readouterr().out
-    other, usual = (identity_mse(circles_pairs(CirclesConfig(n_scenes=2, seed=s), 2.0)) for s in (3, 0))
+    other, usual = (identity_mse(circles_pairs(held_out_circles(128, 2, seed=s), 2.0)) for s in (3, 0))
     assert "scene seed 3" in out and f"{1e3 * other:.3f}" in out and f"{1e3 * usual:.3f}" not in out
     for bad in (["--scene-seed", "-1"], ["--scenes", "0"]):
         assert main(["evaluate", "--noise", "0", *bad]) == 2

@@ -75,8 +75,8 @@ def test_networks_without_a_d_and_noise_0_are_refused():
 
 
 def test_mmkit_evaluate_noise_paths_prints_a_row_per_model_and_noise(capsys):
-    assert main(["evaluate", "--noise-paths", "--scenes", "1", "--noise", "5", "--pretrained", "light",
-                 "--teacher", str(PROXY)]) == 0
+    assert main(["evaluate", "--content", "seen", "--noise-paths", "--scenes", "1", "--noise", "5", "--pretrained",
+                 "light", "--teacher", str(PROXY)]) == 0
     out = capsys.readouterr().out
     (row,) = [line.split() for line in out.splitlines() if line.startswith("light ")]
     from mmkit.checkpoints import model_from_checkpoint

@@ -98,7 +98,7 @@ def test_the_command_line_trains_with_an_average_and_evaluates_either_weights(tm
     capsys.readouterr()
     ckpt = tmp_path / "checkpoint.pt"
     for flags, average in (([], True), (["--last"], False)):
-        main(["evaluate", "--checkpoint", str(ckpt), "--scenes", "2", "--noise", "0", *flags])
+        main(["evaluate", "--content", "seen", "--checkpoint", str(ckpt), "--scenes", "2", "--noise", "0", *flags])
         printed_mse = float(capsys.readouterr().out.splitlines()[-1].split()[2])
         s = score_circles(model_from_checkpoint(ckpt, average=average), scenes=2)
         assert printed_mse == pytest.approx(1e3 * s.mse, abs=6e-4)

@@ -30,6 +30,8 @@ import numpy as np
 from ..atomic import atomic_path
 from ..errors import MMKitError
 from ..measure import measure_shift, measure_vertical_motion  # noqa: F401  (re-exported for the rod)
+from .content import HELD_OUT_SOURCES, held_out_texture
+from .images import ImageTexture
 from .render import FourierTexture, Shape, paint, random_texture, render, to_uint8
 
 # --------------------------------------------------------------------------------------------------------
@@ -38,6 +40,12 @@ from .render import FourierTexture, Shape, paint, random_texture, render, to_uin
 
 #: Background kind of scene k is ``BACKGROUND_KINDS[k % 8]``: textures at three scales, and a few plain ones.
 BACKGROUND_KINDS = ("fine", "medium", "smooth", "fine", "medium", "smooth", "flat", "gradient")
+#: Background source of held-out scene k is ``HELD_OUT_BACKGROUNDS[k % 6]``: photographs half the time.
+HELD_OUT_BACKGROUNDS = ("grace_hopper", "cells", "jacksboro_fault", "pink", "grace_hopper", "checks")
+#: What the circles scenes are made of: the training pairs' own kind of texture, or content held out of training.
+CONTENTS = ("seen", "held_out")
+#: Held-out scenes per frame size: fewer at the larger sizes, where a network's pass costs more.
+HELD_OUT_SCENES = {128: 25, 384: 12, 720: 12}
 #: Unit directions of the three discs, (dx, dy): horizontal, vertical, diagonal (y runs down the rows).
 DIRECTIONS = np.array([[1.0, 0.0], [0.0, 1.0], [np.sqrt(0.5), np.sqrt(0.5)]])
 
@@ -56,6 +64,15 @@ class CirclesConfig:
     n_frames: int = 16                               # length of circles_video
     fps: float = 30.0
     seed: int = 0
+    content: str = "seen"                            # "seen": the training pairs' Fourier textures; "held_out":
+    #                                                  pictures no training pair uses (mmkit.data.content)
+    border: int = 0                                  # px at each edge left out of the MSE
+
+    def __post_init__(self) -> None:
+        if self.content not in CONTENTS:
+            raise MMKitError(f"content must be one of {CONTENTS}, got {self.content!r}")
+        if not 0 <= self.border < self.size / 2:
+            raise MMKitError(f"border must be 0 .. {self.size // 2 - 1} px for {self.size} px frames, got {self.border}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -70,8 +87,8 @@ class CirclesConfig:
 class CirclesScene:
     """One scene: a still background and three discs at rest; disc i moves along ``DIRECTIONS[i]``."""
 
-    kind: str                   # background kind, one of BACKGROUND_KINDS
-    background: FourierTexture
+    kind: str                   # background kind: one of BACKGROUND_KINDS, or of HELD_OUT_BACKGROUNDS
+    background: FourierTexture | ImageTexture
     discs: tuple[Shape, ...]    # 3 discs, in the order of DIRECTIONS
 
     @property
@@ -143,12 +160,59 @@ def circles_scene(cfg: CirclesConfig, scene: int) -> CirclesScene:
     """Scene ``scene`` (0 .. n_scenes - 1) at rest; depends only on ``(cfg.seed, scene)`` and the geometry."""
     if not 0 <= scene < cfg.n_scenes:
         raise MMKitError(f"scene {scene} is out of range: the benchmark has scenes 0 .. {cfg.n_scenes - 1}")
+    if cfg.content == "held_out":
+        return _held_out_scene(cfg, scene)
     rng = _rng(cfg.seed, scene)
     kind = BACKGROUND_KINDS[scene % len(BACKGROUND_KINDS)]
     background = _background(rng, kind, cfg.size)
     discs = tuple(Shape(random_texture(rng, min_period=4.0, max_period=32.0, contrast=0.5), cx, cy, r, r)
                   for cx, cy, r in _place_discs(rng, cfg))
     return CirclesScene(kind, background, discs)
+
+
+def _held_out_scene(cfg: CirclesConfig, scene: int) -> CirclesScene:
+    """A scene of held-out content: a background of ``HELD_OUT_BACKGROUNDS[scene % 6]`` spanning the frame, and
+    discs textured by held-out sources drawn at random, each texture spanning its disc."""
+    rng = _rng(cfg.seed, scene, 2)   # its own stream: not the seen scene's draws
+    kind = HELD_OUT_BACKGROUNDS[scene % len(HELD_OUT_BACKGROUNDS)]
+    background = held_out_texture(rng, kind, cfg.size)
+    discs = []
+    for cx, cy, r in _place_discs(rng, cfg):
+        source = HELD_OUT_SOURCES[int(rng.integers(len(HELD_OUT_SOURCES)))]
+        texture = held_out_texture(rng, source, max(2 * r, 8.0))
+        # the texture's own origin at the disc's top-left corner, so the disc shows the whole of it
+        discs.append(Shape(_Offset(texture, cx - r, cy - r), cx, cy, r, r))
+    return CirclesScene(kind, background, tuple(discs))
+
+
+@dataclass(frozen=True)
+class _Offset:
+    """A texture moved so that its origin lies at ``(x0, y0)``: ``grid(xs, ys) = texture.grid(xs - x0, ys - y0)``."""
+
+    texture: ImageTexture
+    x0: float
+    y0: float
+
+    def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        return self.texture.grid(np.asarray(xs) - self.x0, np.asarray(ys) - self.y0)
+
+
+def held_out_circles(size: int = 720, n_scenes: int | None = None, **overrides) -> CirclesConfig:
+    """The held-out-content circles benchmark at ``size`` px: discs of radius 6-11 % of the frame, a still
+    background, MSE over the frame less a border of ``16 * size / 720`` px (16 px at 720), scenes per
+    :data:`HELD_OUT_SCENES` (25 at sizes not listed) unless ``n_scenes`` is given.
+
+    Examples:
+        >>> cfg = held_out_circles(128)
+        >>> cfg.content, cfg.n_scenes, cfg.border, round(cfg.radius_min, 2), round(cfg.radius_max, 2)
+        ('held_out', 25, 3, 7.68, 14.08)
+    """
+    if not isinstance(size, (int, np.integer)) or size < 64:
+        raise MMKitError(f"size must be a whole number of pixels >= 64, got {size!r}")
+    scenes = HELD_OUT_SCENES.get(int(size), 25) if n_scenes is None else n_scenes
+    fields = dict(content="held_out", size=int(size), n_scenes=scenes, radius_min=0.06 * size,
+                  radius_max=0.11 * size, border=int(round(16 * size / 720)))
+    return CirclesConfig(**{**fields, **overrides})
 
 
 def _scene_renderer(cfg: CirclesConfig, sc: CirclesScene) -> Callable[[float], np.ndarray]:
@@ -187,7 +251,7 @@ def circles_pair(cfg: CirclesConfig, scene: int, noise: float) -> dict:
         "prev": _add_noise(rng, prev_clean, noise), "cur": _add_noise(rng, cur_clean, noise),
         "prev_clean": prev_clean, "cur_clean": cur_clean, "target": target, "alpha": cfg.alpha,
         "motions": cfg.input_motion * DIRECTIONS, "noise": float(noise),
-        "centres": sc.centres, "radii": sc.radii, "kind": sc.kind, "scene": scene,
+        "centres": sc.centres, "radii": sc.radii, "kind": sc.kind, "scene": scene, "border": cfg.border,
     }
 
 
@@ -209,13 +273,21 @@ def circles_pairs(cfg: CirclesConfig, noise: float) -> Iterator[dict]:
         yield circles_pair(cfg, scene, noise)
 
 
+def pair_mse(pair: dict, output: np.ndarray) -> float:
+    """MSE of ``output`` (H, W, 3) in [0, 1] against ``pair["target"]``, leaving out ``pair["border"]`` px at each
+    edge (0 when the pair has none)."""
+    b = int(pair.get("border", 0))
+    inner = (slice(b, -b), slice(b, -b)) if b else (slice(None), slice(None))
+    return float(np.mean((output[inner] - pair["target"][inner]) ** 2))
+
+
 def identity_mse(pairs: Iterable[dict]) -> float:
     """Mean over pairs of MSE(``cur``, ``target``), in [0, 1] units squared: the score of doing nothing.
 
     Methods are scored the same way (MSE of their output against ``target``, [0, 1] units); a method that
     does not beat this has not magnified anything usefully.
     """
-    errors = [float(np.mean((p["cur"] - p["target"]) ** 2)) for p in pairs]
+    errors = [pair_mse(p, p["cur"]) for p in pairs]
     if not errors:
         raise MMKitError("no pairs to score")
     return float(np.mean(errors))

@@ -157,9 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--size", type=int, default=128, help="pair size in pixels (must match mmkit train --size)")
     p.add_argument("--data-seed", type=int, default=0, help="must match mmkit train --data-seed")
     p.add_argument("--shot-noise-max", type=float, default=None, help="must match mmkit train --shot-noise-max")
+    p.add_argument("--images", choices=["training", "all"], default=None, help="must match mmkit train --images")
+    p.add_argument("--leaves-prob", type=float, default=None, help="must match mmkit train --leaves-prob")
+    p.add_argument("--gauss-noise-max", type=float, default=None, help="must match mmkit train --gauss-noise-max")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
     args = p.parse_args(argv)
-    cfg = config_from_flags(args.size, args.data_seed, args.shot_noise_max)
+    cfg = config_from_flags(args.size, args.data_seed, args.shot_noise_max, images=args.images,
+                            leaves_prob=args.leaves_prob, gauss_noise_max=args.gauss_noise_max)
     try:
         build_cache(args.folder, cfg, args.pairs, workers=args.workers, progress=True)
     except MMKitError as e:

@@ -238,8 +238,8 @@ class ImageTexture:
     @classmethod
     def random(cls, rng: np.random.Generator, size: int = 128, zoom_range: tuple[float, float] = (1.0, 2.0),
                gain_range: tuple[float, float] = (0.6, 0.88), margin: float = 0.06, min_std: float = 0.05,
-               **kwargs) -> "ImageTexture":
-        """A random sample image, crop (``size`` px, or the image's short side if smaller), zoom, one of
+               names: tuple[str, ...] | None = None, **kwargs) -> "ImageTexture":
+        """A random sample image (of ``names``, default all), crop (``size`` px, or the image's short side if smaller), zoom, one of
         the 8 flips/transpositions and colour; the same for the same ``rng`` state.
 
         Colour: channel ``c`` becomes ``gain[c] * value + offset[c]`` with ``gain ~ U(gain_range)`` and the
@@ -249,7 +249,9 @@ class ImageTexture:
         black corners of the MRI, is drawn again (up to 20 times).
         """
         images = sample_images()
-        names = sorted(images)
+        names = sorted(images) if names is None else sorted(n for n in names if n in images)
+        if not names:
+            raise MMKitError("none of the sample images asked for could be read; reinstall matplotlib")
         name = names[int(rng.integers(len(names)))]
         img = images[name]
         zoom = float(rng.uniform(*zoom_range))
@@ -312,8 +314,9 @@ class ImageTexture:
 
 
 def random_background(rng: np.random.Generator, size: int, p_image: float = 0.5, crop: int = 128,
-                      **texture_kwargs) -> ImageTexture | FourierTexture:
-    """With probability ``p_image`` an :meth:`ImageTexture.random` (``crop`` px), else a
+                      names: tuple[str, ...] | None = None, **texture_kwargs) -> ImageTexture | FourierTexture:
+    """With probability ``p_image`` an :meth:`ImageTexture.random` (``crop`` px, of the sample images ``names``,
+    default all), else a
     :func:`~mmkit.data.render.random_texture` with periods 3 to ``size`` px (``texture_kwargs`` override).
 
     ``size`` is the frame side; with a ``crop`` px crop a mirrored copy shows from ``crop * zoom`` px on.
@@ -324,5 +327,5 @@ def random_background(rng: np.random.Generator, size: int, p_image: float = 0.5,
         (64, 64, 3)
     """
     if rng.random() < p_image:
-        return ImageTexture.random(rng, size=crop)
+        return ImageTexture.random(rng, size=crop, names=names)
     return random_texture(rng, **{"min_period": 3.0, "max_period": float(size), **texture_kwargs})

@@ -23,8 +23,13 @@ from torch.utils.data import Dataset
 from ..atomic import atomic_path
 from ..checks import check_number
 from ..errors import MMKitError
-from .images import random_background
+from .content import TRAINING_IMAGES, leaves_texture
+from .images import ImageTexture, random_background
 from .render import Shape, paint, random_texture, to_uint8
+
+
+#: The sample images each ``DataConfig.images`` setting draws from (None: all of them).
+IMAGE_SETS: dict[str, tuple[str, ...] | None] = {"training": TRAINING_IMAGES, "all": None}
 
 
 @dataclass(frozen=True)
@@ -44,25 +49,43 @@ class DataConfig:
     shot_noise_max: float = 0.3          # std = s * sqrt(255 v) / 255, s ~ U(0, shot_noise_max)
     quantise: bool = True                # round the noisy inputs to 8 bits
     seed: int = 0
+    images: str = "training"             # sample images: "training" (mmkit.data.content.TRAINING_IMAGES) or "all"
+    leaves_prob: float = 0.0             # a background, or a shape's texture, is a dead-leaves picture
+    gauss_noise_max: float = 0.0         # sensor-like Gaussian noise too: std g ~ U(0, gauss_noise_max), 0..255 units
 
     def validate(self) -> None:
         """Refuse values that would still render but not what they say (a negative noise range draws the
         same strengths as its positive; alpha_max < alpha_min swaps the range), with the field's name."""
         check_number("data.shot_noise_max (--shot-noise-max)", self.shot_noise_max)
         check_number("data.alpha_min", self.alpha_min, strict=True)
+        check_number("data.gauss_noise_max (--gauss-noise-max)", self.gauss_noise_max)
+        if not 0 <= self.leaves_prob <= 1:
+            raise MMKitError(f"data.leaves_prob (--leaves-prob) must be 0 .. 1, got {self.leaves_prob!r}")
+        if self.images not in IMAGE_SETS:
+            raise MMKitError(f"data.images (--images) must be one of {sorted(IMAGE_SETS)}, got {self.images!r}")
         if not self.alpha_max >= self.alpha_min:
             raise MMKitError(f"data.alpha_max ({self.alpha_max!r}) must be >= data.alpha_min ({self.alpha_min!r})")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "DataConfig":
+        """A saved config; fields it lacks take the values of the runs that wrote it before they existed
+        (:data:`LEGACY`), so that an old run resumes on the same pairs."""
+        return cls(**{**LEGACY, **d})
+
+
+#: Values of the fields added after the shipped runs were trained, as those runs drew their pairs.
+LEGACY = {"images": "all", "leaves_prob": 0.0, "gauss_noise_max": 0.0}
+
 
 def config_from_flags(size: int | None, seed: int | None, shot_noise_max: float | None = None,
-                      base: DataConfig | None = None) -> DataConfig:
+                      base: DataConfig | None = None, **more: object) -> DataConfig:
     """The data config of the flags that ``mmkit train`` and ``python -m mmkit.data.cache`` share (one place, so
     that a cache and the run that reads it agree): each one given (not None) replaces ``base``'s setting
     (DataConfig's defaults, or those of the run that ``mmkit train --resume`` continues)."""
-    given = {"size": size, "seed": seed, "shot_noise_max": shot_noise_max}
+    given = {"size": size, "seed": seed, "shot_noise_max": shot_noise_max, **more}
     return replace(base or DataConfig(), **{k: v for k, v in given.items() if v is not None})
 
 
@@ -77,17 +100,42 @@ def _random_motion(rng: np.random.Generator, alpha: float, cfg: DataConfig) -> t
     return r * np.cos(theta), r * np.sin(theta)
 
 
-def _random_shape(rng: np.random.Generator, size: int) -> Shape:
+def _random_shape(rng: np.random.Generator, size: int, leaves_prob: float = 0.0) -> Shape:
     a = rng.uniform(0.06, 0.25) * size
     b = a * rng.uniform(0.5, 1.0)
-    return Shape(random_texture(rng, n_waves=16, min_period=3.0, max_period=size / 2, contrast=0.5),
-                 cx=rng.uniform(0, size), cy=rng.uniform(0, size), a=a, b=b,
-                 angle=rng.uniform(0, np.pi), kind="box" if rng.random() < 0.4 else "ellipse")
+    if leaves_prob > 0 and rng.random() < leaves_prob:   # (no draw at 0: the pairs of runs before it stay)
+        texture = _Centred(leaves_texture(rng, 2 * a + 4))
+    else:
+        texture = random_texture(rng, n_waves=16, min_period=3.0, max_period=size / 2, contrast=0.5)
+    shape = Shape(texture, cx=rng.uniform(0, size), cy=rng.uniform(0, size), a=a, b=b,
+                  angle=rng.uniform(0, np.pi), kind="box" if rng.random() < 0.4 else "ellipse")
+    if isinstance(texture, _Centred):
+        object.__setattr__(texture, "x0", shape.cx - a - 2)
+        object.__setattr__(texture, "y0", shape.cy - a - 2)
+    return shape
 
 
-def _shot_noise(rng: np.random.Generator, clean: np.ndarray, strength: float, quantise: bool) -> np.ndarray:
-    """Poisson-like noise (variance proportional to intensity) and 8-bit quantisation; float in [0, 1]."""
-    noisy = clean + strength * np.sqrt(np.maximum(clean, 0) / 255.0) * rng.standard_normal(clean.shape)
+@dataclass(frozen=True)
+class _Centred:
+    """A texture whose origin is put at a shape's corner (``x0``, ``y0``), so the shape shows all of it."""
+
+    texture: ImageTexture
+    x0: float = 0.0
+    y0: float = 0.0
+
+    def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        return self.texture.grid(np.asarray(xs) - self.x0, np.asarray(ys) - self.y0)
+
+
+def _shot_noise(rng: np.random.Generator, clean: np.ndarray, strength: float, quantise: bool,
+                gauss: float = 0.0) -> np.ndarray:
+    """Poisson-like noise (variance proportional to intensity), plus Gaussian noise of std ``gauss`` (0..255 units),
+    and 8-bit quantisation; float in [0, 1]."""
+    if gauss > 0:
+        std = np.sqrt(strength**2 * np.maximum(clean, 0) / 255.0 + (gauss / 255.0) ** 2)
+    else:   # as before Gaussian noise was added, rounding included
+        std = strength * np.sqrt(np.maximum(clean, 0) / 255.0)
+    noisy = clean + std * rng.standard_normal(clean.shape)
     noisy = np.clip(noisy, 0.0, 1.0)
     return to_uint8(noisy) / 255.0 if quantise else noisy
 
@@ -102,10 +150,16 @@ def render_pair(cfg: DataConfig, index: int) -> dict[str, np.ndarray | float]:
     n = cfg.size
     alpha = float(rng.uniform(cfg.alpha_min, cfg.alpha_max))
     smooth = rng.random() < cfg.smooth_background_prob
-    background = (random_texture(rng, min_period=32.0, max_period=256.0) if smooth
-                  else random_background(rng, n, p_image=cfg.image_background_prob))
+    leaves = cfg.leaves_prob > 0 and not smooth and rng.random() < cfg.leaves_prob
+    if smooth:
+        background = random_texture(rng, min_period=32.0, max_period=256.0)
+    elif leaves:
+        background = leaves_texture(rng, n)
+    else:
+        background = random_background(rng, n, p_image=cfg.image_background_prob, names=IMAGE_SETS[cfg.images])
     bg_d = (0.0, 0.0) if rng.random() < cfg.still_background_prob else _random_motion(rng, alpha, cfg)
-    shapes = [_random_shape(rng, n) for _ in range(int(rng.integers(cfg.min_objects, cfg.max_objects + 1)))]
+    shapes = [_random_shape(rng, n, cfg.leaves_prob)
+              for _ in range(int(rng.integers(cfg.min_objects, cfg.max_objects + 1)))]
     motions = [_random_motion(rng, alpha, cfg) for _ in shapes]
     xs = np.arange(n, dtype=np.float64)
 
@@ -117,11 +171,13 @@ def render_pair(cfg: DataConfig, index: int) -> dict[str, np.ndarray | float]:
 
     prev_clean, cur_clean, target = frame(0.0), frame(1.0), frame(alpha)
     noise = float(rng.uniform(0, cfg.shot_noise_max))
+    gauss = float(rng.uniform(0, cfg.gauss_noise_max)) if cfg.gauss_noise_max > 0 else 0.0
     return {
-        "prev": _shot_noise(rng, prev_clean, noise, cfg.quantise),
-        "cur": _shot_noise(rng, cur_clean, noise, cfg.quantise),
+        "prev": _shot_noise(rng, prev_clean, noise, cfg.quantise, gauss),
+        "cur": _shot_noise(rng, cur_clean, noise, cfg.quantise, gauss),
         "prev_clean": prev_clean, "cur_clean": cur_clean, "target": target, "alpha": alpha,
         "bg_motion": np.array(bg_d), "motions": np.array(motions).reshape(-1, 2), "noise": noise,
+        "gauss_noise": gauss,
     }
 
 

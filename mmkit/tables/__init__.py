@@ -23,7 +23,8 @@ MSEs are in [0, 1] units squared, as everywhere in mmkit; the paper does not sta
 
 Where each part lives: :mod:`.common` (the paper's numbers, :func:`label`, :class:`Table`, :func:`run_method`),
 :mod:`.runtime` (Table 1), :mod:`.rod` (Table 2), :mod:`.circles` (Table 3), :mod:`.ablation` (Table 4, the
-committed runs and paired scores) and :mod:`.slices` (the figures); every public name is importable from here.
+committed runs and paired scores), :mod:`.held_out` (the held-out-content benchmark's committed scores) and
+:mod:`.slices` (the figures); every public name is importable from here.
 """
 
 from __future__ import annotations
@@ -40,4 +41,5 @@ from .ablation import (RUNS_DIR, SHIPPED_LABELS, PairedLine, ablation_config, ab
                        committed_paired, committed_run, committed_scores, paired_runs, paired_table, plot_loss_logs,
                        plot_paired, plot_paired_by_noise, score_models, shipped_paired, shipped_scores, table4,
                        train_ablations)
+from .held_out import HELD_OUT_SIZES, held_out_file, held_out_scores, held_out_table
 from .slices import not_drawn, plot_slices, sample_clip, slice_clips, slice_line

@@ -65,21 +65,31 @@ def _committed_lines(path: Path) -> list[str]:
     return path.read_text().splitlines()
 
 
+def evaluate_rows(path: Path, lines: list[str] | None = None) -> dict[str, list[CirclesResult]]:
+    """``{model: results}`` of one saved ``mmkit evaluate`` table (model as printed: a shipped name or a checkpoint
+    path); rows of model, noise, MSE, input MSE, ratio and (since the held-out benchmark) its standard error."""
+    lines = _committed_lines(path) if lines is None else lines
+    head = re.match(r"circles benchmark(?:, [^:]+)?: (\d+) scenes", lines[0]) if lines else None
+    if head is None:
+        raise MMKitError(f"{path} does not start like `mmkit evaluate`'s output ('circles benchmark: N scenes')")
+    found: dict[str, list[CirclesResult]] = {}
+    for line in lines[1:]:
+        m = re.match(r"(\S+)\s+([-+.\deE]+)\s+([-+.\deE]+)\s+([-+.\deE]+)\s+[-+.\deE]+(?:\s+([-+.\deEna]+))?$", line)
+        if m:
+            found.setdefault(m[1], []).append(CirclesResult(m[1], "pairs", float(m[2]), float(m[3]) / 1e3,
+                                                            float(m[4]) / 1e3, int(head[1]),
+                                                            float(m[5]) if m[5] else float("nan")))
+    return found
+
+
 def committed_scores(runs: Mapping[str, str], path: str | Path | None = None) -> dict[str, list[CirclesResult]]:
     """``{name: results}`` of committed runs (``{name: run folder in data/runs}``) as ``mmkit evaluate`` scored
     them on all the circles scenes, read from ``data/runs/evaluation.txt``: the full-length figures, which a
     notebook's quick run does not recompute. Feed them to :func:`table4`."""
     path = RUNS_DIR / "evaluation.txt" if path is None else Path(path)
     lines = _committed_lines(path)
-    head = re.match(r"circles benchmark: (\d+) scenes", lines[0]) if lines else None
-    if head is None:
-        raise MMKitError(f"{path} does not start like `mmkit evaluate`'s output ('circles benchmark: N scenes')")
-    found: dict[str, list[CirclesResult]] = {}
-    for line in lines[1:]:
-        m = re.match(r"(?:\S*/)?([^/\s]+)/checkpoint\.pt\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+$", line)
-        if m:
-            found.setdefault(m[1], []).append(CirclesResult(m[1], "pairs", float(m[2]), float(m[3]) / 1e3,
-                                                            float(m[4]) / 1e3, int(head[1])))
+    found = {name: rows for name, rows in evaluate_rows(path, lines).items() if name.endswith("/checkpoint.pt")}
+    found = {Path(name).parent.name: rows for name, rows in found.items()}
     missing = [run for run in runs.values() if run not in found]
     if missing:
         raise MMKitError(f"{path} has no scores of {missing}; it has {sorted(found)}")

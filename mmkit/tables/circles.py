@@ -29,6 +29,7 @@ class CirclesResult:
     mse: float
     identity_mse: float
     scenes: int
+    ratio_stderr: float = float("nan")   # standard error of the ratio over scenes, where it was measured
 
     @property
     def ratio(self) -> float:

@@ -14,6 +14,7 @@ from ..devices import resolve_device
 from ..engine import CLASSICAL, MODES, MagnifyConfig, load_method
 from ..errors import MMKitError
 from ..filters import check_band
+from ..pretrained import DEFAULT_NETWORK
 from ..models import MagnificationNet, Oh2018Net
 from ..plots import temporal_slice
 from ..pretrained import network_names
@@ -125,7 +126,7 @@ class Magnifier:
     clip's features) and ``rendered_frames`` (frames through the last stage).
     """
 
-    def __init__(self, frames: np.ndarray, fps: float = 30.0, method: str = "light", mode: str = "dynamic",
+    def __init__(self, frames: np.ndarray, fps: float = 30.0, method: str = DEFAULT_NETWORK, mode: str = "dynamic",
                  alpha: float = 10.0, low_hz: float = 0.5, high_hz: float = 3.0, *, reference: int = 0,
                  filter: str = "butter", order: int = 2, fir_taps: int = 31, params: dict | None = None,
                  nets: dict | None = None, batch_size: int = 4, device: str = "auto", channels_last: bool = True,
