@@ -128,16 +128,19 @@ SHIPPED = {"light": "light_student", "light_no_lm": "light_no_lm_long", "base": 
 
 def test_readme_networks_table_is_counted_and_scored():
     """The README's table of networks: parameters and GFLOPs as `mmkit info` counts them at 720 x 720, quality as
-    data/runs/evaluation.txt scores the shipped weights' runs at noise 0."""
+    the committed held-out scores at 720 px (mmkit/course_data/held_out_720.txt) at noise 0 and 2."""
     from mmkit.models import build_model, complexity
-    scores = evaluation()
+    from mmkit.pretrained import architecture
+    from mmkit.tables import held_out_scores
+    held = held_out_scores(720)
     rows = {r[0].strip("`"): r for r in table_rows((ROOT / "README.md").read_text(), "`") if len(r) == 6}
-    for method, run in SHIPPED.items():
-        c = complexity(build_model("light" if method == "light_no_lm" else method), 720, 720)
+    for method in SHIPPED:
+        c = complexity(build_model(architecture(method)), 720, 720)
         params, gflops, quality = rows[method][2:5]
         assert int(params.replace(",", "")) == c.params, method
         assert float(gflops) == round(c.gflops, 2), method
-        assert float(quality) == scores[run, 0], method
+        want = [f"{r.ratio:.2f}" for r in sorted(held[method], key=lambda r: r.noise) if r.noise in (0, 2)]
+        assert quality.split(" / ") == want, method
 
 
 def test_findings_cost_table_is_mmkit_info():
@@ -195,3 +198,14 @@ def test_findings_noise_paths_table_is_the_committed_output():
         run = r[0].split("`")[1]
         teacher = run if r[1] == "itself" else r[1].strip("`")
         assert [float(c) for c in r[2:]] == scored[teacher, run], run
+
+
+def test_findings_held_out_table_is_the_committed_held_out_scores():
+    """Finding 10's table: the held-out scores at 720 px (ratio +- standard error) and the seen ones at 128 px."""
+    from mmkit.tables import held_out_scores
+    held, seen = held_out_scores(720), evaluation()
+    for method, run in SHIPPED.items():
+        (row,) = table_rows(doc("findings.md"), f"`{method}`")
+        want = [f"{r.ratio:.2f} +- {r.ratio_stderr:.2f}" for r in sorted(held[method], key=lambda r: r.noise)]
+        assert row[1:4] == want, method
+        assert float(row[4]) == round(seen[run, 0], 2), method
