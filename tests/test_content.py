@@ -193,11 +193,12 @@ def test_evaluate_defaults_to_held_out_content_and_keeps_seen(capsys):
 
 
 def test_committed_held_out_scores_are_mmkit_evaluates_output_and_the_table_reads_them():
-    from mmkit.tables import HELD_OUT_SIZES, held_out_file, held_out_scores, held_out_table
+    from mmkit.tables import HELD_OUT_SIZES, held_out_file, held_out_files, held_out_scores, held_out_table
 
     for size in HELD_OUT_SIZES:
-        head = held_out_file(size).read_text().splitlines()[0]
-        assert head.startswith("circles benchmark, held-out content:") and f", {size} px," in head
+        for path in held_out_files(size):
+            head = path.read_text().splitlines()[0]
+            assert head.startswith("circles benchmark, held-out content:") and f", {size} px," in head
         scores = held_out_scores(size)
         assert {"light", "light_no_lm", "base", "oh2018"} <= set(scores)
         for results in scores.values():

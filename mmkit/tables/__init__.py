@@ -41,5 +41,5 @@ from .ablation import (RUNS_DIR, SHIPPED_LABELS, PairedLine, ablation_config, ab
                        committed_paired, committed_run, committed_scores, paired_runs, paired_table, plot_loss_logs,
                        plot_paired, plot_paired_by_noise, score_models, shipped_paired, shipped_scores, table4,
                        train_ablations)
-from .held_out import HELD_OUT_SIZES, held_out_file, held_out_scores, held_out_table
+from .held_out import HELD_OUT_SIZES, held_out_file, held_out_files, held_out_scores, held_out_table
 from .slices import not_drawn, plot_slices, sample_clip, slice_clips, slice_line

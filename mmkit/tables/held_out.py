@@ -13,16 +13,12 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import MMKitError
-from .ablation import committed_scores, evaluate_rows
+from .ablation import evaluate_rows
 from .circles import CirclesResult
 from .common import Table
 
 #: Frame sizes the held-out benchmark is committed at.
 HELD_OUT_SIZES = (128, 384, 720)
-#: The shipped networks the score files list, in table order.
-SCORED = ("light", "light_no_lm", "base", "oh2018")
-
-
 def held_out_file(size: int) -> Path:
     """The committed ``mmkit evaluate`` output of the shipped networks on held-out content at ``size`` px."""
     from ..course import course_file
@@ -32,17 +28,32 @@ def held_out_file(size: int) -> Path:
     return course_file(f"held_out_{size}.txt")
 
 
+def held_out_files(size: int) -> list[Path]:
+    """Every committed held-out score file at ``size`` px: ``held_out_N.txt`` (the paper's networks and
+    ``light_no_lm``), then ``held_out_N_NAME.txt`` for weights shipped later, each one ``mmkit evaluate`` call."""
+    first = held_out_file(size)
+    return [first] + sorted(first.parent.glob(f"held_out_{size}_*.txt"))
+
+
 def held_out_scores(size: int = 720) -> dict[str, list[CirclesResult]]:
     """``{shipped name: results at noise 0, 2, 5}`` on the held-out benchmark at ``size`` px, as committed."""
-    return evaluate_rows(held_out_file(size))
+    found: dict[str, list[CirclesResult]] = {}
+    for path in held_out_files(size):
+        rows = evaluate_rows(path)
+        twice = set(rows) & set(found)
+        if twice:
+            raise MMKitError(f"{path.name} scores {sorted(twice)} again: one file per network")
+        found.update(rows)
+    return found
 
 
 def held_out_table(size: int = 720, noises: Sequence[float] = (0.0, 2.0, 5.0),
-                   names: Sequence[str] = SCORED, seen: bool = True) -> Table:
+                   names: Sequence[str] | None = None, seen: bool = True) -> Table:
     """Ratio to the unchanged input on held-out content at ``size`` px per noise, each with its standard error over
     scenes (the ``+-`` column after it); with ``seen``, the seen-content ratios at 128 px beside them (the gap is the
     lesson). Lower is better; 1 is no better than returning the input."""
     held = held_out_scores(size)
+    names = list(held) if names is None else names
     seen_scores = _seen_by_name(names) if seen else {}
     columns = ["network"]
     for n in noises:
@@ -56,7 +67,8 @@ def held_out_table(size: int = 720, noises: Sequence[float] = (0.0, 2.0, 5.0),
         for n in noises:
             r = _at(held[name], n)
             row += [r.ratio, r.ratio_stderr]
-        row += [_at(seen_scores[name], n).ratio for n in noises] if seen else []
+        if seen:   # ("-" for weights whose run the seen-content file does not list)
+            row += [_at(seen_scores[name], n).ratio if name in seen_scores else None for n in noises]
         rows.append(tuple(row))
     title = (f"Ratio to the unchanged input on held-out content, {size} px"
              + ("; on seen content (128 px) beside it" if seen else ""))
@@ -76,4 +88,7 @@ def _seen_by_name(names: Sequence[str]) -> dict[str, list[CirclesResult]]:
     from ..course import course_file
     from .ablation import _run_folder
 
-    return committed_scores({name: _run_folder(name) for name in names}, course_file("evaluation.txt"))
+    path = course_file("evaluation.txt")
+    runs = {_run_folder(name): name for name in names}
+    found = {Path(model).parent.name: rows for model, rows in evaluate_rows(path).items()}
+    return {name: found[run] for run, name in runs.items() if run in found}
