@@ -122,8 +122,10 @@ def test_findings_weight_average_table_is_the_committed_evaluation():
     assert [float(c) for c in own[1:]] == [last[n] for n in (0, 2, 5)]
 
 
-#: the README's method -> the run folder its shipped weights come from
-SHIPPED = {"light": "light_student", "light_no_lm": "light_no_lm_long", "base": "base_student", "oh2018": "oh2018"}
+#: finding 10's networks -> the run folder its shipped weights come from
+FINDING_10 = {"light": "light_student", "light_no_lm": "light_no_lm_long", "base": "base_student", "oh2018": "oh2018"}
+#: the README's networks
+SHIPPED = (*FINDING_10, "light_varied")
 
 
 def test_readme_networks_table_is_counted_and_scored():
@@ -204,8 +206,20 @@ def test_findings_held_out_table_is_the_committed_held_out_scores():
     """Finding 10's table: the held-out scores at 720 px (ratio +- standard error) and the seen ones at 128 px."""
     from mmkit.tables import held_out_scores
     held, seen = held_out_scores(720), evaluation()
-    for method, run in SHIPPED.items():
-        (row,) = table_rows(doc("findings.md"), f"`{method}`")
+    for method, run in FINDING_10.items():
+        (row,) = [r for r in table_rows(doc("findings.md"), f"`{method}`") if "+-" in r[1]]
         want = [f"{r.ratio:.2f} +- {r.ratio_stderr:.2f}" for r in sorted(held[method], key=lambda r: r.noise)]
         assert row[1:4] == want, method
         assert float(row[4]) == round(seen[run, 0], 2), method
+
+
+def test_findings_varied_content_table_ends_at_the_shipped_scores():
+    """Finding 11's first and last rows are the committed held-out scores of light_no_lm and light_varied at 720 px."""
+    from mmkit.pretrained import info
+    from mmkit.tables import held_out_scores
+    held = held_out_scores(720)
+    for method in ("light_no_lm", "light_varied"):
+        (row,) = [r for r in table_rows(doc("findings.md"), f"`{method}`") if "+-" not in r[1]]
+        want = [f"{r.ratio:.2f}" for r in sorted(held[method], key=lambda r: r.noise)]
+        assert row[2:5] == want, method
+    assert table_rows(doc("findings.md"), "`light_varied`")[0][1] == f"{info('light_varied')['step']:,}"

@@ -12,7 +12,7 @@ from mmkit.plots import read_loss_log
 from mmkit.pretrained import WEIGHTS_DIR, architecture, available, info, load_pretrained
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ("light", "base", "oh2018", "light_no_lm")
+SHIPPED = ("light", "base", "oh2018", "light_no_lm", "light_varied")
 
 
 def test_every_model_ships():
@@ -76,3 +76,12 @@ def test_light_no_lm_is_the_shipped_lights_ablation_of_equal_length():
     assert "L_M" in info("light_no_lm")["description"]
     a, b = load_pretrained("light").state_dict(), load_pretrained("light_no_lm").state_dict()
     assert a.keys() == b.keys() and any(not torch.equal(a[k], b[k]) for k in a)
+
+
+def test_light_varied_is_light_no_lm_trained_on_varied_content():
+    """The default network's record: started from light_no_lm's weights, trained on the training split only, with
+    dead leaves and Gaussian noise, without L_M."""
+    cfg = info("light_varied")["train_config"]
+    assert architecture("light_varied") == "light" and cfg["init_from"] == "light_no_lm"
+    assert cfg["weights"]["proxy"] == 0 and cfg["data"]["images"] == "training"
+    assert cfg["data"]["leaves_prob"] > 0 and cfg["data"]["gauss_noise_max"] > 0

@@ -84,11 +84,16 @@ def _at(results: Sequence[CirclesResult], noise: float) -> CirclesResult:
 
 
 def _seen_by_name(names: Sequence[str]) -> dict[str, list[CirclesResult]]:
-    """The seen-content scores (``course_file("evaluation.txt")``) of shipped networks, by shipped name."""
+    """The seen-content scores of shipped networks, by shipped name: ``course_file("evaluation.txt")`` (the runs'
+    checkpoints) and ``seen_NAME.txt`` (``mmkit evaluate --content seen --pretrained NAME``, for weights shipped
+    later)."""
     from ..course import course_file
     from .ablation import _run_folder
 
     path = course_file("evaluation.txt")
     runs = {_run_folder(name): name for name in names}
     found = {Path(model).parent.name: rows for model, rows in evaluate_rows(path).items()}
-    return {name: found[run] for run, name in runs.items() if run in found}
+    scores = {name: found[run] for run, name in runs.items() if run in found}
+    for later in sorted(path.parent.glob("seen_*.txt")):   # weights shipped after evaluation.txt was made
+        scores.update({model: rows for model, rows in evaluate_rows(later).items() if model in names})
+    return scores
