@@ -6,7 +6,9 @@ Each shipped model is three files: ``NAME.pt`` (the model's state dict and confi
 
 The paper's three networks ship as ``light``, ``base`` and ``oh2018``; other names are further trainings of one of
 them, shipped so that a learner can put them side by side: ``light_no_lm`` is the light student's Table 4
-ablation (the shipped ``light``'s recipe, pairs, noise, seed and length, without the proxy loss L_M).
+ablation (the shipped ``light``'s recipe, pairs, noise, seed and length, without the proxy loss L_M), and
+``light_varied`` is ``light_no_lm`` trained on with varied pictures and sensor noise: the best light weights on
+held-out content, and the default network (:data:`mmkit.defaults.DEFAULT_NETWORK`).
 """
 from __future__ import annotations
 
