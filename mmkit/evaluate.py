@@ -56,7 +56,7 @@ def score_circles(net: MagnificationNet, cfg: CirclesConfig = CirclesConfig(), n
                   scenes: int | None = None) -> CirclesScore:
     """MSE of ``net(prev, cur, alpha)`` against the exact target over the first ``scenes`` scenes."""
     pairs = list(circles_pairs(cfg if scenes is None else _first(cfg, scenes), noise))
-    return _score(noise, scene_errors(net, pairs), pairs)
+    return _score(noise, scene_errors(net, pairs), input_errors(pairs))
 
 
 def ratio_stderr(errors: np.ndarray, inputs: np.ndarray) -> float:
@@ -69,8 +69,12 @@ def ratio_stderr(errors: np.ndarray, inputs: np.ndarray) -> float:
     return float(np.std(errors - ratio * inputs, ddof=1) / (np.sqrt(n) * inputs.mean()))
 
 
-def _score(noise: float, errors: np.ndarray, pairs: list[dict]) -> CirclesScore:
-    inputs = np.array([pair_mse(p, p["cur"]) for p in pairs])
+def input_errors(pairs: list[dict]) -> np.ndarray:
+    """MSE of returning the input unchanged (``cur``) against the target, one per pair."""
+    return np.array([pair_mse(p, p["cur"]) for p in pairs])
+
+
+def _score(noise: float, errors: np.ndarray, inputs: np.ndarray) -> CirclesScore:
     return CirclesScore(noise, float(errors.mean()), float(inputs.mean()), ratio_stderr(errors, inputs))
 
 
@@ -112,7 +116,8 @@ def compare_paired(net_a: MagnificationNet, net_b: MagnificationNet, cfg: Circle
     share (a hard background, a lucky noise draw) cancels and only the networks' difference is left to scatter."""
     pairs = list(circles_pairs(cfg, noise))
     ea, eb = scene_errors(net_a, pairs), scene_errors(net_b, pairs)
-    return PairedScore(noise, _score(noise, ea, pairs), _score(noise, eb, pairs), tuple(float(x) for x in ea - eb))
+    inputs = input_errors(pairs)
+    return PairedScore(noise, _score(noise, ea, inputs), _score(noise, eb, inputs), tuple(float(x) for x in ea - eb))
 
 
 @dataclass(frozen=True)

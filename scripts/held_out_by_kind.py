@@ -48,8 +48,7 @@ def main() -> None:
         for kind in kinds:
             err = inp = away = 0.0
             for q in (q for q in pairs if q["kind"] == kind):
-                with np.errstate(all="ignore"):
-                    out = from_network(net(to_network(q["prev"]), to_network(q["cur"]), q["alpha"]).detach())
+                out = from_network(net(to_network(q["prev"]), to_network(q["cur"]), q["alpha"]))
                 b = q["border"]
                 sq = ((out - q["target"]) ** 2).mean(-1)[b:-b, b:-b]
                 err += pair_mse(q, out)

@@ -228,3 +228,17 @@ def test_mmkit_info_prints_the_held_out_scores(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert "held-out content at 720 px" in out and "light_no_lm" in out and "oh2018" in out
+
+
+def test_a_cache_built_before_the_new_data_fields_serves_the_runs_that_made_it(tmp_path):
+    from mmkit.data.cache import CachedPairs, build_cache
+
+    cfg = DataConfig.from_dict({"size": 32})                  # an old run's config: the legacy values
+    build_cache(tmp_path / "c", cfg, 2, workers=1)
+    meta = json.loads((tmp_path / "c" / "meta.json").read_text())
+    for field in LEGACY:                                      # as a cache written before those fields existed
+        del meta["data"][field]
+    (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
+    assert CachedPairs(tmp_path / "c", cfg, 2).n == 2
+    with pytest.raises(MMKitError, match="another data config"):
+        CachedPairs(tmp_path / "c", DataConfig(size=32), 2)   # today's default draws other pictures

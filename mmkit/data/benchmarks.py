@@ -32,7 +32,7 @@ from ..errors import MMKitError
 from ..measure import measure_shift, measure_vertical_motion  # noqa: F401  (re-exported for the rod)
 from .content import HELD_OUT_SOURCES, held_out_texture
 from .images import ImageTexture
-from .render import FourierTexture, Shape, paint, random_texture, render, to_uint8
+from .render import FourierTexture, OffsetTexture, Shape, paint, random_texture, render, to_uint8
 
 # --------------------------------------------------------------------------------------------------------
 # Circles (section 4.2, Table 3)
@@ -181,20 +181,8 @@ def _held_out_scene(cfg: CirclesConfig, scene: int) -> CirclesScene:
         source = HELD_OUT_SOURCES[int(rng.integers(len(HELD_OUT_SOURCES)))]
         texture = held_out_texture(rng, source, max(2 * r, 8.0))
         # the texture's own origin at the disc's top-left corner, so the disc shows the whole of it
-        discs.append(Shape(_Offset(texture, cx - r, cy - r), cx, cy, r, r))
+        discs.append(Shape(OffsetTexture(texture, cx - r, cy - r), cx, cy, r, r))
     return CirclesScene(kind, background, tuple(discs))
-
-
-@dataclass(frozen=True)
-class _Offset:
-    """A texture moved so that its origin lies at ``(x0, y0)``: ``grid(xs, ys) = texture.grid(xs - x0, ys - y0)``."""
-
-    texture: ImageTexture
-    x0: float
-    y0: float
-
-    def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        return self.texture.grid(np.asarray(xs) - self.x0, np.asarray(ys) - self.y0)
 
 
 def held_out_circles(size: int = 720, n_scenes: int | None = None, **overrides) -> CirclesConfig:

@@ -101,6 +101,15 @@ def build_cache(folder: str | os.PathLike, cfg: DataConfig, n: int, workers: int
     return folder
 
 
+def _saved_config(saved: dict) -> DataConfig | None:
+    """A cache's data config as the run that reads it sees it (fields added since it was built take their
+    :data:`~mmkit.data.pairs.LEGACY` values, as they were when it was rendered); None if it is not one."""
+    try:
+        return DataConfig.from_dict(saved)
+    except TypeError:
+        return None
+
+
 class CachedPairs:
     """The pairs of a cache written by :func:`build_cache`, read through memory maps.
 
@@ -117,7 +126,7 @@ class CachedPairs:
                              "build it with mmkit.data.cache.build_cache") from None
         if meta.get("format") != FORMAT:
             raise MMKitError(f"{folder} is not an mmkit pair cache")
-        if cfg is not None and meta["data"] != cfg.to_dict():
+        if cfg is not None and _saved_config(meta["data"]) != cfg:
             raise MMKitError(f"the pair cache {folder} was made with another data config: {meta['data']}")
         if n is not None and meta["n"] < n:
             raise MMKitError(f"the pair cache {folder} holds {meta['n']} pairs, fewer than the {n} needed")

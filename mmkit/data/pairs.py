@@ -24,8 +24,8 @@ from ..atomic import atomic_path
 from ..checks import check_number
 from ..errors import MMKitError
 from .content import TRAINING_IMAGES, leaves_texture
-from .images import ImageTexture, random_background
-from .render import Shape, paint, random_texture, to_uint8
+from .images import random_background
+from .render import OffsetTexture, Shape, paint, random_texture, to_uint8
 
 
 #: The sample images each ``DataConfig.images`` setting draws from (None: all of them).
@@ -103,28 +103,14 @@ def _random_motion(rng: np.random.Generator, alpha: float, cfg: DataConfig) -> t
 def _random_shape(rng: np.random.Generator, size: int, leaves_prob: float = 0.0) -> Shape:
     a = rng.uniform(0.06, 0.25) * size
     b = a * rng.uniform(0.5, 1.0)
-    if leaves_prob > 0 and rng.random() < leaves_prob:   # (no draw at 0: the pairs of runs before it stay)
-        texture = _Centred(leaves_texture(rng, 2 * a + 4))
-    else:
-        texture = random_texture(rng, n_waves=16, min_period=3.0, max_period=size / 2, contrast=0.5)
-    shape = Shape(texture, cx=rng.uniform(0, size), cy=rng.uniform(0, size), a=a, b=b,
-                  angle=rng.uniform(0, np.pi), kind="box" if rng.random() < 0.4 else "ellipse")
-    if isinstance(texture, _Centred):
-        object.__setattr__(texture, "x0", shape.cx - a - 2)
-        object.__setattr__(texture, "y0", shape.cy - a - 2)
-    return shape
-
-
-@dataclass(frozen=True)
-class _Centred:
-    """A texture whose origin is put at a shape's corner (``x0``, ``y0``), so the shape shows all of it."""
-
-    texture: ImageTexture
-    x0: float = 0.0
-    y0: float = 0.0
-
-    def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-        return self.texture.grid(np.asarray(xs) - self.x0, np.asarray(ys) - self.y0)
+    leaves = leaves_prob > 0 and rng.random() < leaves_prob   # (no draw at 0: the pairs of runs before it stay)
+    texture = (leaves_texture(rng, 2 * a + 4) if leaves
+               else random_texture(rng, n_waves=16, min_period=3.0, max_period=size / 2, contrast=0.5))
+    cx, cy = rng.uniform(0, size), rng.uniform(0, size)
+    if leaves:   # the picture spans the shape: its origin at the shape's corner
+        texture = OffsetTexture(texture, cx - a - 2, cy - a - 2)
+    return Shape(texture, cx=cx, cy=cy, a=a, b=b, angle=rng.uniform(0, np.pi),
+                 kind="box" if rng.random() < 0.4 else "ellipse")
 
 
 def _shot_noise(rng: np.random.Generator, clean: np.ndarray, strength: float, quantise: bool,

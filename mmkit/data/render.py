@@ -63,6 +63,19 @@ def random_texture(rng: np.random.Generator, n_waves: int = 24, min_period: floa
 
 
 @dataclass(frozen=True)
+class OffsetTexture:
+    """A texture moved so that its origin lies at ``(x0, y0)``: ``grid(xs, ys) = texture.grid(xs - x0, ys - y0)``.
+    Put at a shape's top-left corner, the shape shows the whole of a texture made to span it."""
+
+    texture: object   # anything with grid(xs, ys) -> (H, W, 3)
+    x0: float
+    y0: float
+
+    def grid(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+        return self.texture.grid(np.asarray(xs) - self.x0, np.asarray(ys) - self.y0)
+
+
+@dataclass(frozen=True)
 class Shape:
     """A textured ellipse or box centred at ``(cx, cy)``, half-axes ``a`` and ``b`` px, rotated by ``angle``.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from ..engine import MODES
 from ..errors import MMKitError
 
 Stats = collections.Counter
+T = TypeVar("T")
 
 
 def _check_memory(n_bytes: float, what: str, max_memory_gb: float) -> None:
@@ -39,6 +41,14 @@ class _Backend:
 
     def render(self, ts: list[int], s: _Setting) -> list[np.ndarray]:
         raise NotImplementedError
+
+    def _per_band(self, band: tuple[float, float], compute: Callable[[tuple[float, float]], T]) -> T:
+        """``compute(band)``, kept until another band is asked for; each new band counts in ``stats["band_passes"]``."""
+        if getattr(self, "_band", None) != band:
+            self._band_value = compute(band)
+            self._band = band
+            self.stats["band_passes"] += 1
+        return self._band_value
 
     def preview_line(self, axis: int, index: int, s: _Setting, margin: int) -> np.ndarray | None:
         """Line ``index`` (a row for ``axis`` 0, a column for 1) of every frame at ``s``, approximately and

@@ -61,23 +61,21 @@ class _LinearBackend(_Backend):
         self.base = collapse_laplacian(self.pyr)                                    # (T, 3, H, W), YIQ
         self.stats["pyramid_frames"] += t_len
         self.channel = torch.tensor([1.0, cfg.chroma_attenuation, cfg.chroma_attenuation], device=device)
-        self._band: tuple[float, float] | None = None
-        self._expanded: dict[int, Tensor] = {}
 
     def expanded(self, band: tuple[float, float]) -> dict[int, Tensor]:
         """Level k's band-passed signal, expanded to full size (what it adds to the collapse), per middle level."""
-        if self._band != band:
-            check_band(self.fs, *band)
-            self._expanded = {}
-            band_pass = {"ideal": ideal_bandpass, "iir": iir_bandpass}[self.cfg.filter]
-            for k in range(1, len(self.pyr) - 1):   # the finest band and the residual are never amplified
-                img = band_pass(self.pyr[k], self.fs, *band)
-                for j in reversed(range(k)):
-                    img = upsample(img, tuple(self.pyr[j].shape[-2:]))
-                self._expanded[k] = img
-            self._band = band
-            self.stats["band_passes"] += 1
-        return self._expanded
+        return self._per_band(band, self._expand)
+
+    def _expand(self, band: tuple[float, float]) -> dict[int, Tensor]:
+        check_band(self.fs, *band)
+        expanded = {}
+        band_pass = {"ideal": ideal_bandpass, "iir": iir_bandpass}[self.cfg.filter]
+        for k in range(1, len(self.pyr) - 1):   # the finest band and the residual are never amplified
+            img = band_pass(self.pyr[k], self.fs, *band)
+            for j in reversed(range(k)):
+                img = upsample(img, tuple(self.pyr[j].shape[-2:]))
+            expanded[k] = img
+        return expanded
 
     @torch.no_grad()
     def render(self, ts: list[int], s: _Setting) -> list[np.ndarray]:
@@ -117,29 +115,26 @@ class _PhaseBackend(_Backend):
                       for i in range(len(self.pyr.bands))]                      # (T, h_i, w_i) complex each
         self.dphis = [phase_differences(b, cfg.reference) for b in self.bands]  # (T, h_i, w_i)
         self.stats["pyramid_frames"] += t_len
-        self._band: tuple[float, float] | None = None
-        self._shift: list[tuple[Tensor, Tensor | None]] = []
 
     def shifts(self, band: tuple[float, float]) -> list[tuple[Tensor, Tensor | None]]:
         """Per band ``(filtered smoothed phase, weight or None)``: the phase to add is their product times the gain."""
-        if self._band != band:
-            cfg = replace(self.cfg, low_hz=band[0], high_hz=band[1])
-            if self.name == "phase":
-                fs = float(self.fps if cfg.fps is None else cfg.fps)
-                check_band(fs, *band)
-            else:
-                fs = check_dog(cfg, self.fps, self.frames)  # type: ignore[arg-type]
-            method = PHASE_METHODS[self.name](cfg, fs)
-            shifts: list = [None] * len(self.bands)
-            for group in band_groups(self.pyr, method.by_scale, method.coarse_first):
-                found = group_shifts([self.dphis[i] for i in group], [self.bands[i].abs() for i in group],
-                                     method, fs, cfg.sigma, self.pyr, group)
-                for i, shift in zip(group, found):
-                    shifts[i] = shift
-            self._shift = shifts
-            self._band = band
-            self.stats["band_passes"] += 1
-        return self._shift
+        return self._per_band(band, self._shifts)
+
+    def _shifts(self, band: tuple[float, float]) -> list[tuple[Tensor, Tensor | None]]:
+        cfg = replace(self.cfg, low_hz=band[0], high_hz=band[1])
+        if self.name == "phase":
+            fs = float(self.fps if cfg.fps is None else cfg.fps)
+            check_band(fs, *band)
+        else:
+            fs = check_dog(cfg, self.fps, self.frames)  # type: ignore[arg-type]
+        method = PHASE_METHODS[self.name](cfg, fs)
+        shifts: list = [None] * len(self.bands)
+        for group in band_groups(self.pyr, method.by_scale, method.coarse_first):
+            found = group_shifts([self.dphis[i] for i in group], [self.bands[i].abs() for i in group],
+                                 method, fs, cfg.sigma, self.pyr, group)
+            for i, shift in zip(group, found):
+                shifts[i] = shift
+        return shifts
 
     @torch.no_grad()
     def render(self, ts: list[int], s: _Setting) -> list[np.ndarray]:
@@ -214,21 +209,18 @@ class _RieszBackend(_Backend):
                 self.signal.append(signals)
                 self.amplitude.append(amps)
         self.stats["pyramid_frames"] += t_len
-        self._band: tuple[float, float] | None = None
-        self._blurred: list[list[Tensor]] = []
 
-    @torch.no_grad()
     def blurred(self, band: tuple[float, float]) -> list[list[Tensor]]:
         """Per frame and level, the band-passed phase after the amplitude-weighted blur (the shift per unit alpha)."""
-        if self._band != band:
-            sos = bandpass_sos(replace(self.cfg, low_hz=band[0], high_hz=band[1]), self.fs)
-            filters = [StreamingIIR(sos) for _ in self.coeffs[0]]
-            self._blurred = [[amplitude_weighted_blur(filters[k](sig), amp, self.cfg.sigma)
-                              for k, (sig, amp) in enumerate(zip(signals, amps))]
-                             for signals, amps in zip(self.signal, self.amplitude)]
-            self._band = band
-            self.stats["band_passes"] += 1
-        return self._blurred
+        return self._per_band(band, self._blur)
+
+    @torch.no_grad()
+    def _blur(self, band: tuple[float, float]) -> list[list[Tensor]]:
+        sos = bandpass_sos(replace(self.cfg, low_hz=band[0], high_hz=band[1]), self.fs)
+        filters = [StreamingIIR(sos) for _ in self.coeffs[0]]
+        return [[amplitude_weighted_blur(filters[k](sig), amp, self.cfg.sigma)
+                 for k, (sig, amp) in enumerate(zip(signals, amps))]
+                for signals, amps in zip(self.signal, self.amplitude)]
 
     @torch.no_grad()
     def render(self, ts: list[int], s: _Setting) -> list[np.ndarray]:
