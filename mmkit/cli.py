@@ -307,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="(default 4)")
     p.add_argument("--size", type=int, help="training crop size in pixels (default 128)")
     p.add_argument("--lr", type=float, help="Adam's learning rate (default 1e-4, the paper's)")
+    p.add_argument("--lr-decay", type=int, metavar="N",
+                   help="over the last N steps the rate falls to 0 (half a cosine); 0: constant (default, the paper's)")
     p.add_argument("--seed", type=int, help="model initialisation seed (default 0)")
     p.add_argument("--data-seed", type=int, help="synthetic data seed (default 0)")
     p.add_argument("--shot-noise-max", type=float,
@@ -362,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--branch-from", default=None, metavar="RUN",
                    help="start this new run from another run's checkpoint (weights, Adam's moments, weight average, "
                         "step, data position), e.g. to switch L_M on or off from there (--ablate, --proxy, --stage "
-                        "and --lr may differ; the rest must match); with --resume the same command continues it")
+                        "--lr and --lr-decay may differ; the rest must match); with --resume the same command continues it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
 

@@ -4,11 +4,13 @@ Each shipped model is three files: ``NAME.pt`` (the model's state dict and confi
 ``NAME.json`` (the training config, seed, step count, git commit and the run it came from) and
 ``NAME_loss_log.csv`` (the run's loss log). :func:`export_weights` makes them from a run folder.
 
-The paper's three networks ship as ``light``, ``base`` and ``oh2018``; other names are further trainings of one of
-them, shipped so that a learner can put them side by side: ``light_no_lm`` is the light student's Table 4
-ablation (the shipped ``light``'s recipe, pairs, noise, seed and length, without the proxy loss L_M), and
-``light_varied`` is ``light_no_lm`` trained on with varied pictures and sensor noise: the best light weights on
-held-out content, and the default network (:data:`mmkit.defaults.DEFAULT_NETWORK`).
+The paper's three networks ship as ``light``, ``base`` and ``oh2018``, each the best weights the kit has for that
+network on the held-out-content benchmark (:mod:`mmkit.tables.held_out`); ``light`` is the default network
+(:data:`mmkit.defaults.DEFAULT_NETWORK`). Other names are further trainings, shipped so that a learner can put
+them side by side: ``light_paper`` is the light network trained by the paper's recipe (the student with the proxy
+loss L_M), for the course's lessons on L_M, and ``light_no_lm`` is its Table 4 ablation (the same recipe, pairs,
+noise, seed and length, without L_M). ``light`` is ``light_no_lm`` trained on with varied pictures and sensor
+noise (its run: ``data/runs/light_varied``).
 """
 from __future__ import annotations
 

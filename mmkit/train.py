@@ -22,6 +22,7 @@ import csv
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import subprocess
 import time
@@ -67,7 +68,7 @@ SCHEDULE_FIELDS = ("steps", "checkpoint_every", "log_every", "eval_every", "eval
 #: from its step on (the loss terms, the teacher, the stage's inputs, the learning rate). The rest (model, seed,
 #: data, batch; the schedule aside) must match, so that the branch goes on from the same weights on the same pairs
 #: in the same order.
-BRANCH_FIELDS = ("stage", "weights", "proxy_checkpoint", "lr")
+BRANCH_FIELDS = ("stage", "weights", "proxy_checkpoint", "lr", "lr_decay")
 LOG_FIELDS = ("step", "seconds", "total", "l1", "edge", "perceptual", "appearance", "proxy", "perceptual_enabled")
 EVAL_FIELDS = ("step", "noise", "mse", "identity_mse", "ratio")
 
@@ -82,6 +83,8 @@ class TrainConfig:
     steps: int = 1000
     batch_size: int = 4
     lr: float = 1e-4
+    lr_decay: int = 0                      # over the last N steps the rate falls to 0 (half a cosine); 0: the
+    #                                        paper's constant rate
     seed: int = 0                          # model initialisation
     weights: LossWeights = field(default_factory=LossWeights)
     data: DataConfig = field(default_factory=DataConfig)
@@ -114,7 +117,7 @@ class TrainConfig:
                              "or weights.proxy = 0 for the no-proxy-loss ablation")
         for name in ("steps", "batch_size", "checkpoint_every", "log_every", "eval_scenes"):
             check_int(name, getattr(self, name), 1)
-        for name in ("eval_every", "workers", "dataset_size"):
+        for name in ("eval_every", "workers", "dataset_size", "lr_decay"):
             check_int(name, getattr(self, name), 0)
         check_number("time_limit (seconds; 0: none)", self.time_limit)
         if self.cache_dir and not self.dataset_size:
@@ -128,6 +131,15 @@ class TrainConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def lr_at(self, step: int) -> float:
+        """The learning rate of the step that follows ``step`` steps: ``lr``, then over the last ``lr_decay`` steps
+        half a cosine down to 0 (a fine-tune's usual end: the weights settle instead of wandering at a fixed rate).
+        A function of the step alone, so that a resume or a branch goes on with the same schedule."""
+        start = self.steps - self.lr_decay
+        if not self.lr_decay or step < start:
+            return self.lr
+        return 0.5 * self.lr * (1 + math.cos(math.pi * min(step - start, self.lr_decay) / self.lr_decay))
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -568,6 +580,8 @@ class Trainer:
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
         with record_function("mmkit.optimizer"):
+            for group in self.opt.param_groups:
+                group["lr"] = self.cfg.lr_at(self.step)
             self.opt.step()
             if self.average is not None:
                 self.average.update_parameters(self.model)

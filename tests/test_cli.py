@@ -199,3 +199,12 @@ def test_snapshot_command_copies_a_committed_run_and_refuses_bad_input(tmp_path,
     assert "exists already" in capsys.readouterr().err
     assert main(["snapshot", str(tmp_path / "nothing.pt"), str(tmp_path / "x")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_train_flags_set_the_rate_schedule():
+    from mmkit.cli import build_parser, train_config_from_flags
+
+    args = build_parser().parse_args(["train", "--out", "unused", "--steps", "900", "--lr-decay", "300"])
+    cfg = train_config_from_flags(args)
+    assert (cfg.steps, cfg.lr_decay, cfg.lr) == (900, 300, 1e-4)
+    assert train_config_from_flags(build_parser().parse_args(["train", "--out", "unused"])).lr_decay == 0

@@ -133,7 +133,7 @@ def test_score_circles_reports_a_standard_error_on_held_out_scenes():
 
 
 def test_legacy_data_configs_keep_their_pairs():
-    saved = json.loads((WEIGHTS_DIR / "light.json").read_text())["train_config"]["data"]
+    saved = json.loads((WEIGHTS_DIR / "light_paper.json").read_text())["train_config"]["data"]
     assert "images" not in saved                          # written before the split
     cfg = DataConfig.from_dict(saved)
     assert cfg.images == LEGACY["images"] == "all" and cfg.leaves_prob == 0 and cfg.gauss_noise_max == 0

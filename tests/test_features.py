@@ -24,7 +24,7 @@ from mmkit.models import MagnificationNet, ModelConfig
 
 @pytest.fixture(scope="module")
 def light():
-    return mmkit.load_pretrained("light")
+    return mmkit.load_pretrained("light_paper")
 
 
 @pytest.fixture(scope="module")

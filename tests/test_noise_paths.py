@@ -40,7 +40,7 @@ def test_a_share_of_a_cost_of_next_to_nothing_is_not_given():
 
 
 def test_a_network_is_its_own_exact_teacher():
-    net, cfg = load_pretrained("light"), CirclesConfig(n_scenes=2)
+    net, cfg = load_pretrained("light_paper"), CirclesConfig(n_scenes=2)
     r = noise_paths(net, cfg, noise=5.0, teacher=net)
     assert r.teacher_motion == pytest.approx(r.clean_motion, rel=1e-5)
 
@@ -48,7 +48,7 @@ def test_a_network_is_its_own_exact_teacher():
 def test_in_the_shipped_light_network_the_noise_reaches_the_output_through_d():
     """docs/findings.md's finding 6, on 3 scenes: a clean D removes nearly all of the noise's cost, a clean appearance
     next to nothing."""
-    r = noise_paths(load_pretrained("light"), CirclesConfig(n_scenes=3), noise=5.0)
+    r = noise_paths(load_pretrained("light_paper"), CirclesConfig(n_scenes=3), noise=5.0)
     assert r.cost > 0 and r.share(r.clean) == pytest.approx(1.0) and r.share(r.noisy) == 0
     assert r.share(r.clean_motion) > 0.9 and abs(r.share(r.clean_appearance)) < 0.1
 
@@ -76,11 +76,11 @@ def test_networks_without_a_d_and_noise_0_are_refused():
 
 def test_mmkit_evaluate_noise_paths_prints_a_row_per_model_and_noise(capsys):
     assert main(["evaluate", "--content", "seen", "--noise-paths", "--scenes", "1", "--noise", "5", "--pretrained",
-                 "light", "--teacher", str(PROXY)]) == 0
+                 "light_paper", "--teacher", str(PROXY)]) == 0
     out = capsys.readouterr().out
-    (row,) = [line.split() for line in out.splitlines() if line.startswith("light ")]
+    (row,) = [line.split() for line in out.splitlines() if line.startswith("light_paper ")]
     from mmkit.checkpoints import model_from_checkpoint
-    r = noise_paths(load_pretrained("light"), CirclesConfig(n_scenes=1), 5.0, model_from_checkpoint(PROXY))
+    r = noise_paths(load_pretrained("light_paper"), CirclesConfig(n_scenes=1), 5.0, model_from_checkpoint(PROXY))
     assert [float(x) for x in row[1:]] == pytest.approx(
         [5, *(1e3 * m for m in (r.noisy, r.clean, r.clean_motion, r.clean_appearance, r.teacher_motion)),
          r.share(r.clean_motion), r.share(r.clean_appearance), r.share(r.teacher_motion), r.noise_rms, r.signal_rms,

@@ -47,7 +47,7 @@ def test_read_loss_log_reads_the_committed_student_run():
     assert log["proxy"][0] == pytest.approx(2.8277931213378906)
     assert np.isnan(log["perceptual"]).all()               # no VGG-16 file: L_p off, an empty column
     rows = (RUNS / "light_student" / "loss_log.csv").read_text().splitlines()[1:]
-    step = info("light")["step"]                     # the shipped light is light_student's last checkpoint
+    step = info("light_paper")["step"]               # the shipped light_paper is light_student's last checkpoint
     assert len(log["step"]) == len(rows) and log["step"][-1] == step   # every row, up to the checkpoint
     assert np.isnan(read_loss_log(RUNS / "light_no_lm" / "loss_log.csv")["proxy"]).all()
 

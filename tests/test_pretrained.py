@@ -52,7 +52,7 @@ def test_loss_log_is_the_shipped_runs_log():
     for name in ("light", "light_no_lm"):
         log = read_loss_log(loss_log(name))
         assert log["step"][-1] == info(name)["step"]                  # the log of the run the weights come from
-    assert (read_loss_log(loss_log("light"))["proxy"] > 0).all()          # with L_M
+    assert (read_loss_log(loss_log("light_paper"))["proxy"] > 0).all()          # with L_M
     assert (~(read_loss_log(loss_log("light_no_lm"))["proxy"] > 0)).all()  # without
     with pytest.raises(MMKitError, match="no loss log ships with 'huge'"):
         loss_log("huge")

@@ -123,9 +123,9 @@ def test_findings_weight_average_table_is_the_committed_evaluation():
 
 
 #: finding 10's networks -> the run folder its shipped weights come from
-FINDING_10 = {"light": "light_student", "light_no_lm": "light_no_lm_long", "base": "base_student", "oh2018": "oh2018"}
+FINDING_10 = {"light_paper": "light_student", "light_no_lm": "light_no_lm_long", "base": "base_student", "oh2018": "oh2018"}
 #: the README's networks
-SHIPPED = (*FINDING_10, "light_varied")
+SHIPPED = (*FINDING_10, "light")
 
 
 def test_readme_networks_table_is_counted_and_scored():
@@ -214,12 +214,13 @@ def test_findings_held_out_table_is_the_committed_held_out_scores():
 
 
 def test_findings_varied_content_table_ends_at_the_shipped_scores():
-    """Finding 11's first and last rows are the committed held-out scores of light_no_lm and light_varied at 720 px."""
+    """Finding 11's first and last rows are the committed held-out scores of light_no_lm and light at 720 px."""
     from mmkit.pretrained import info
     from mmkit.tables import held_out_scores
     held = held_out_scores(720)
-    for method in ("light_no_lm", "light_varied"):
+    for method in ("light_no_lm", "light"):
         (row,) = [r for r in table_rows(doc("findings.md"), f"`{method}`") if "+-" not in r[1]]
         want = [f"{r.ratio:.2f}" for r in sorted(held[method], key=lambda r: r.noise)]
         assert row[2:5] == want, method
-    assert table_rows(doc("findings.md"), "`light_varied`")[0][1] == f"{info('light_varied')['step']:,}"
+    (last,) = [r for r in table_rows(doc("findings.md"), "`light`") if "+-" not in r[1]]
+    assert last[1] == f"{info('light')['step']:,}"

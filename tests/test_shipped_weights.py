@@ -12,7 +12,7 @@ from mmkit.plots import read_loss_log
 from mmkit.pretrained import WEIGHTS_DIR, architecture, available, info, load_pretrained
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ("light", "base", "oh2018", "light_no_lm", "light_varied")
+SHIPPED = ("light", "base", "oh2018", "light_no_lm", "light_paper")
 
 
 def test_every_model_ships():
@@ -61,11 +61,11 @@ def test_shipped_models_beat_returning_the_input_on_circles(name):
     assert score.ratio < 1.0, score
 
 
-def test_light_no_lm_is_the_shipped_lights_ablation_of_equal_length():
+def test_light_no_lm_is_light_papers_ablation_of_equal_length():
     """The pair a learner compares: the same recipe, pairs, noise, seed, schedule and length, L_M off."""
-    light, ablation = info("light")["train_config"], info("light_no_lm")["train_config"]
-    assert architecture("light_no_lm") == "light"
-    assert info("light")["step"] == info("light_no_lm")["step"]
+    light, ablation = info("light_paper")["train_config"], info("light_no_lm")["train_config"]
+    assert architecture("light_no_lm") == architecture("light_paper") == "light"
+    assert info("light_paper")["step"] == info("light_no_lm")["step"]
     assert light["weights"]["proxy"] > 0 and light["proxy_checkpoint"]
     assert ablation["weights"]["proxy"] == 0 and ablation["proxy_checkpoint"] is None
     # where and how long each sitting ran (cache folder, time limit), not what was trained, may differ
@@ -74,14 +74,14 @@ def test_light_no_lm_is_the_shipped_lights_ablation_of_equal_length():
     assert {k: v for k, v in ablation["weights"].items() if k != "proxy"} == \
         {k: v for k, v in light["weights"].items() if k != "proxy"}
     assert "L_M" in info("light_no_lm")["description"]
-    a, b = load_pretrained("light").state_dict(), load_pretrained("light_no_lm").state_dict()
+    a, b = load_pretrained("light_paper").state_dict(), load_pretrained("light_no_lm").state_dict()
     assert a.keys() == b.keys() and any(not torch.equal(a[k], b[k]) for k in a)
 
 
-def test_light_varied_is_light_no_lm_trained_on_varied_content():
+def test_light_is_light_no_lm_trained_on_varied_content():
     """The default network's record: started from light_no_lm's weights, trained on the training split only, with
     dead leaves and Gaussian noise, without L_M."""
-    cfg = info("light_varied")["train_config"]
-    assert architecture("light_varied") == "light" and cfg["init_from"] == "light_no_lm"
+    cfg = info("light")["train_config"]
+    assert architecture("light") == "light" and cfg["init_from"] == "light_no_lm"
     assert cfg["weights"]["proxy"] == 0 and cfg["data"]["images"] == "training"
     assert cfg["data"]["leaves_prob"] > 0 and cfg["data"]["gauss_noise_max"] > 0

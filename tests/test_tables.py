@@ -13,7 +13,7 @@ from mmkit.course import course_file
 from mmkit.data.benchmarks import CirclesConfig, RodConfig, circles_video, rod_signal
 from mmkit.errors import MMKitError
 from mmkit.losses import LossWeights
-from mmkit.pretrained import load_pretrained
+from mmkit.pretrained import info, load_pretrained
 from mmkit.train import TrainConfig
 
 matplotlib.use("Agg")
@@ -305,10 +305,24 @@ def test_slice_clips_run_or_explain_and_plot(capsys):
 
 def test_training_table_reads_the_shipped_metadata():
     t = T.training_table()
-    assert t.value("light (M2)", "pairs seen") == t.value("light_no_lm", "pairs seen")
+    assert t.value("light_paper", "pairs seen") == t.value("light_no_lm", "pairs seen")
     assert t.value("paper", "epochs") == T.PAPER_EPOCHS and t.value("paper", "share of the paper's epochs") == 1.0
     for row in t.rows[:-1]:
         assert row[3] == pytest.approx(row[2] / T.PAPER_EPOCHS) and row[4] == 128 and row[5] is False
+    # the default light trained on fresh pairs (no data set of N pairs): its epochs are not a number
+    (row,) = T.training_table(["light"]).rows[:-1]
+    assert row[1] == info("light")["step"] * 16 and row[2:4] == (None, None)
+
+
+def test_the_reproduction_runs_the_papers_recipe():
+    """Tables 1-4 run each of the paper's networks as the paper trained it: "light" is light_paper's weights."""
+    nets = T.load_networks()
+    assert set(nets) == set(T.NETWORKS)
+    paper, default = load_pretrained("light_paper").state_dict(), load_pretrained("light").state_dict()
+    assert all(torch.equal(v, paper[k]) for k, v in nets["light"].state_dict().items())
+    assert not all(torch.equal(v, default[k]) for k, v in nets["light"].state_dict().items())
+    (own,) = T.load_networks(["light"], weights={}).values()
+    assert all(torch.equal(v, default[k]) for k, v in own.state_dict().items())
 
 
 def test_ablation_config_uses_the_course_proxy_and_bf16_only_where_fast():

@@ -363,3 +363,30 @@ def test_a_branch_may_switch_l_m_on_and_change_the_rate_but_not_the_model_or_dat
         train(no_lm, tmp_path / "lm", progress=False, branch_from=tmp_path / "no_lm")
     with pytest.raises(MMKitError, match="does not exist"):
         train(no_lm, tmp_path / "b3", progress=False, branch_from=tmp_path / "nowhere")
+
+
+def test_lr_decay_falls_to_zero_over_the_last_steps():
+    """--lr-decay N: the paper's constant rate, then half a cosine to 0 over the last N steps (a function of the
+    step alone, so a resume or a branch keeps the schedule)."""
+    cfg = TrainConfig(steps=10, lr=1e-3, lr_decay=4)
+    rates = [cfg.lr_at(s) for s in range(11)]
+    assert rates[:7] == [1e-3] * 7
+    assert rates[6] > rates[7] > rates[8] > rates[9] > rates[10] == 0.0
+    assert rates[8] == pytest.approx(5e-4)                          # half way down, half the rate
+    assert [TrainConfig(steps=10).lr_at(s) for s in range(11)] == [1e-4] * 11   # 0: constant
+    with pytest.raises(MMKitError, match="lr_decay"):
+        TrainConfig(lr_decay=-1).validate()
+
+
+def test_training_steps_at_the_scheduled_rate_and_a_branch_may_add_a_decay(tmp_path):
+    cfg = replace(TINY, steps=4, lr=1e-3, lr_decay=2)
+    train(cfg, tmp_path / "run", progress=False)
+    state = load_checkpoint(tmp_path / "run" / "checkpoint.pt")
+    assert state["optimizer"]["param_groups"][0]["lr"] == pytest.approx(cfg.lr_at(3))   # the last step's rate
+    # a constant-rate run, then a branch from its step 4 that decays over its last 2 steps
+    train(replace(TINY, steps=4), tmp_path / "flat", progress=False)
+    train(replace(TINY, steps=6, lr_decay=2), tmp_path / "branch", progress=False, branch_from=tmp_path / "flat")
+    branch = json.loads((tmp_path / "branch" / "branch.json").read_text())
+    assert branch["changed"] == {"lr_decay": 2}
+    assert load_checkpoint(tmp_path / "branch" / "checkpoint.pt")["optimizer"]["param_groups"][0]["lr"] == \
+        pytest.approx(replace(TINY, steps=6, lr_decay=2).lr_at(5))

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from .common import (ABLATION_PAPER_ROW, ABLATIONS, CIRCLES_BAND, CLASSICAL_METHODS, NETWORKS, PAPER_EPOCHS,
                      PAPER_METHODS, PAPER_PAIR_SIZE, PAPER_RUNTIME_MS, PAPER_TABLE2_MAE, PAPER_TABLE3_MSE,
-                     PAPER_TABLE4_MSE, ROD_BAND, Table, label, load_networks, run_method, training_table)
+                     PAPER_TABLE4_MSE, PAPER_WEIGHTS, ROD_BAND, Table, label, load_networks, run_method, training_table)
 from ..models import PAPER_TABLE1   # notebook 06 reads the paper's Table 1 here
 from .runtime import table1, time_forward, time_models
 from .rod import RodResult, fit_sinusoids, plot_rod, rescaled_mae, rod_accuracy, table2

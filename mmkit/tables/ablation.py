@@ -146,7 +146,7 @@ def committed_paired(path: str | Path) -> list[PairedLine]:
 
 #: The course's trained light networks by the labels its lessons use: shipped weights (``load_pretrained``) or, for
 #: the proxy, ``course_file("light_proxy")``. The score files name each by the folder it was trained in.
-SHIPPED_LABELS = {"with L_M": "light", "without L_M": "light_no_lm", "proxy (clean inputs)": "light_proxy"}
+SHIPPED_LABELS = {"with L_M": "light_paper", "without L_M": "light_no_lm", "proxy (clean inputs)": "light_proxy"}
 
 
 def _run_folder(shipped: str) -> str:
@@ -167,7 +167,7 @@ def shipped_scores(path: str | Path | None = None) -> dict[str, list[CirclesResu
 
 
 def shipped_paired(path: str | Path | None = None) -> list[PairedLine]:
-    """The shipped light network (``first``: "with L_M") against the same training without L_M (``second``),
+    """The shipped ``light_paper`` (``first``: "with L_M") against the same training without L_M (``second``),
     scene by scene per noise level, read from ``mmkit evaluate --paired``'s output (default
     ``course_file("paired_lm.txt")``), with the lessons' labels in place of the training folders."""
     from ..course import course_file

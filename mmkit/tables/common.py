@@ -36,6 +36,9 @@ PAPER_EPOCHS = 47
 PAPER_PAIR_SIZE = 384
 
 NETWORKS = MODEL_NAMES                                    # ("light", "base", "oh2018")
+#: The shipped weights that train each of the paper's networks by the paper's recipe, which the reproduction's
+#: tables run: the default ``light`` was trained on further, on varied content (:mod:`mmkit.pretrained`).
+PAPER_WEIGHTS = {"light": "light_paper", "base": "base", "oh2018": "oh2018"}
 CLASSICAL_METHODS = tuple(CLASSICAL)                      # linear, riesz, phase, acceleration, jerk, anisotropy
 #: The methods of the paper's figures and Tables 2-3, in its order (b)-(g): three hand-crafted, three learned.
 PAPER_METHODS = ("acceleration", "jerk", "anisotropy", "oh2018", "base", "light")
@@ -150,21 +153,24 @@ class Table:
 # --------------------------------------------------------------------------------------------------------
 
 
-def load_networks(names: Iterable[str] = NETWORKS) -> dict[str, nn.Module]:
-    """The shipped trained networks by name (:func:`mmkit.load_pretrained`), in eval mode on the CPU."""
+def load_networks(names: Iterable[str] = NETWORKS,
+                  weights: Mapping[str, str] = PAPER_WEIGHTS) -> dict[str, nn.Module]:
+    """The shipped trained networks by name (:func:`mmkit.load_pretrained`), in eval mode on the CPU. The paper's
+    networks load as the paper trained them (``weights``: ``"light"`` is ``light_paper``'s weights); another name,
+    e.g. ``"light_no_lm"``, loads as itself. ``weights={}`` loads each name's own weights (the default ``light``)."""
     from ..pretrained import load_pretrained
 
-    return {name: load_pretrained(name) for name in names}
+    return {name: load_pretrained(weights.get(name, name)) for name in names}
 
 
-def training_table(names: Sequence[str] = ("light", "light_no_lm", "base", "oh2018")) -> Table:
+def training_table(names: Sequence[str] = ("light_paper", "light_no_lm", "base", "oh2018")) -> Table:
     """How much training each shipped network saw, beside the paper's: pairs seen, epochs of its data set, the share
     of the paper's :data:`PAPER_EPOCHS`, the pair size and whether the perceptual loss L_p was on (read from the
     ``NAME.json`` that ships with the weights). Differences here explain most of the gaps in Tables 2-4.
 
     Examples:
-        >>> t = training_table(["light"])
-        >>> t.value("light (M2)", "pair size (px)"), t.value("light (M2)", "L_p on")
+        >>> t = training_table(["light_paper"])
+        >>> t.value("light_paper", "pair size (px)"), t.value("light_paper", "L_p on")
         (128, False)
     """
     from ..pretrained import info
@@ -174,8 +180,8 @@ def training_table(names: Sequence[str] = ("light", "light_no_lm", "base", "oh20
         meta = info(name)
         cfg = meta["train_config"]
         seen = meta["step"] * cfg["batch_size"]
-        epochs = seen / cfg["dataset_size"]
-        rows.append((label(name), seen, epochs, epochs / PAPER_EPOCHS, cfg["data"]["size"],
+        epochs = seen / cfg["dataset_size"] if cfg["dataset_size"] else None   # None: a fresh pair every sample
+        rows.append((label(name), seen, epochs, epochs / PAPER_EPOCHS if epochs else None, cfg["data"]["size"],
                      bool(meta.get("perceptual_enabled", False))))
     rows.append(("paper", None, float(PAPER_EPOCHS), 1.0, PAPER_PAIR_SIZE, True))
     return Table("Training of the shipped networks and the paper's",
