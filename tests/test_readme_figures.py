@@ -176,7 +176,7 @@ def test_findings_noise_sweep_is_the_committed_paired_scores():
     for r in rows:
         noise = int(r[0])
         assert (float(r[1]), float(r[2]), int(r[3])) == diffs[noise]
-        assert (float(r[4]), float(r[5])) == (ratios["light", noise], ratios["light_no_lm", noise])
+        assert (float(r[4]), float(r[5])) == (ratios["light_paper", noise], ratios["light_no_lm", noise])
 
 
 def noise_paths_rows() -> dict[tuple[str, str], list[float]]:

@@ -342,8 +342,8 @@ def test_paired_table_of_the_course_sweep():
     lines = T.committed_paired(course_file("paired_lm_sweep.txt"))
     t = T.paired_table(lines)
     assert [r[0] for r in t.rows] == [ln.noise for ln in lines]
-    assert t.value(5.0, "light minus light_no_lm") == lines[[ln.noise for ln in lines].index(5.0)].diff
-    assert "250 circles scenes" in t.title and t.value(0.0, "light better on").endswith("of 250")
+    assert t.value(5.0, "light_paper minus light_no_lm") == lines[[ln.noise for ln in lines].index(5.0)].diff
+    assert "250 circles scenes" in t.title and t.value(0.0, "light_paper better on").endswith("of 250")
 
 
 def test_table_plots_draw():
@@ -391,7 +391,7 @@ def test_committed_paired_reads_mmkit_evaluate_paired_output_pair_by_pair(tmp_pa
     """Each difference goes with the two models printed before it: the difference of their ratios, to rounding."""
     lines = T.committed_paired(T.RUNS_DIR / "paired_lm_sweep.txt")
     assert [ln.noise for ln in lines] == sorted(ln.noise for ln in lines) and len(lines) >= 10
-    assert {(ln.first, ln.second, ln.scenes) for ln in lines} == {("light", "light_no_lm", 250)}
+    assert {(ln.first, ln.second, ln.scenes) for ln in lines} == {("light_paper", "light_no_lm", 250)}
     for ln in lines:
         assert abs(ln.diff - (ln.ratio_first - ln.ratio_second)) <= 0.0015 and ln.stderr > 0
     fig = T.plot_paired_by_noise(lines)
