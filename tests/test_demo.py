@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from mmkit.cli import main
+from mmkit.demo import METHOD
 from mmkit.measure import measure_shift
 from mmkit.video_io import probe, read_video
 
@@ -10,7 +11,7 @@ from mmkit.video_io import probe, read_video
 def test_demo_writes_video_and_slice(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path), "--alpha", "10"]) == 0
     out = capsys.readouterr().out
-    assert "base network" in out and "linear Eulerian" in out  # says which methods it used
+    assert f"{METHOD} network" in out and "linear Eulerian" in out  # says which methods it used
     video, png = tmp_path / "vibrating_still_x10.mp4", tmp_path / "vibrating_still_x10_slice.png"
     assert str(video) in out and str(png) in out
     frames, fps = read_video(video)
@@ -28,7 +29,7 @@ def test_demo_writes_video_and_slice(tmp_path, capsys):
     assert motion_std(right) > 5 * motion_std(left)
     # The network is closer to the truth than the unchanged input.
     mse = dict(part.rsplit(" ", 1) for part in out.split("(x 1e-3): ")[1].splitlines()[0].split(", "))
-    assert float(mse["base network"]) < float(mse["input unchanged"])
+    assert float(mse[f"{METHOD} network"]) < float(mse["input unchanged"])
     assert png.stat().st_size > 10_000
     # A second run refuses to overwrite without --overwrite.
     assert main(["demo", "--out", str(tmp_path), "--alpha", "10"]) == 2
