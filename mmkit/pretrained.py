@@ -7,10 +7,11 @@ Each shipped model is three files: ``NAME.pt`` (the model's state dict and confi
 The paper's three networks ship as ``light``, ``base`` and ``oh2018``, each the best weights the kit has for that
 network on the held-out-content benchmark (:mod:`mmkit.tables.held_out`); ``light`` is the default network
 (:data:`mmkit.defaults.DEFAULT_NETWORK`). Other names are further trainings, shipped so that a learner can put
-them side by side: ``light_paper`` is the light network trained by the paper's recipe (the student with the proxy
-loss L_M), for the course's lessons on L_M, and ``light_no_lm`` is its Table 4 ablation (the same recipe, pairs,
-noise, seed and length, without L_M). ``light`` is ``light_no_lm`` trained on with varied pictures and sensor
-noise (its run: ``data/runs/light_varied``).
+them side by side: ``light_paper`` and ``base_paper`` are the networks trained by the paper's recipe (the student
+with the proxy loss L_M), for the course's lessons on L_M and its reproduction of the paper's tables, and
+``light_no_lm`` is light's Table 4 ablation (the same recipe, pairs, noise, seed and length, without L_M).
+``light`` is ``light_no_lm`` trained on with varied pictures and sensor noise (``data/runs/light_varied``, then
+``light_decay``); ``base`` is ``base_paper`` trained on the same way, without L_M (``data/runs/base_varied``).
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from mmkit.plots import read_loss_log
 from mmkit.pretrained import WEIGHTS_DIR, architecture, available, info, load_pretrained
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ("light", "base", "oh2018", "light_no_lm", "light_paper")
+SHIPPED = ("light", "base", "oh2018", "light_no_lm", "light_paper", "base_paper")
 
 
 def test_every_model_ships():
@@ -76,6 +76,16 @@ def test_light_no_lm_is_light_papers_ablation_of_equal_length():
     assert "L_M" in info("light_no_lm")["description"]
     a, b = load_pretrained("light_paper").state_dict(), load_pretrained("light_no_lm").state_dict()
     assert a.keys() == b.keys() and any(not torch.equal(a[k], b[k]) for k in a)
+
+
+def test_base_is_base_paper_trained_on_varied_content():
+    """The shipped base's record: the paper-recipe base weights (named base when the run started, base_paper now)
+    trained on without L_M on the training split, with dead leaves and Gaussian noise."""
+    cfg, paper = info("base")["train_config"], info("base_paper")["train_config"]
+    assert architecture("base") == architecture("base_paper") == "base" and cfg["init_from"] == "base"
+    assert paper["weights"]["proxy"] > 0 and cfg["weights"]["proxy"] == 0 and cfg["data"]["images"] == "training"
+    assert cfg["data"]["leaves_prob"] > 0 and cfg["data"]["gauss_noise_max"] > 0
+    assert "base_paper" in info("base")["description"]
 
 
 def test_light_is_light_no_lm_trained_on_varied_content():

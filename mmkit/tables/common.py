@@ -37,8 +37,8 @@ PAPER_PAIR_SIZE = 384
 
 NETWORKS = MODEL_NAMES                                    # ("light", "base", "oh2018")
 #: The shipped weights that train each of the paper's networks by the paper's recipe, which the reproduction's
-#: tables run: the default ``light`` was trained on further, on varied content (:mod:`mmkit.pretrained`).
-PAPER_WEIGHTS = {"light": "light_paper", "base": "base", "oh2018": "oh2018"}
+#: tables run: the default ``light`` and ``base`` were trained on further, on varied content (:mod:`mmkit.pretrained`).
+PAPER_WEIGHTS = {"light": "light_paper", "base": "base_paper", "oh2018": "oh2018"}
 CLASSICAL_METHODS = tuple(CLASSICAL)                      # linear, riesz, phase, acceleration, jerk, anisotropy
 #: The methods of the paper's figures and Tables 2-3, in its order (b)-(g): three hand-crafted, three learned.
 PAPER_METHODS = ("acceleration", "jerk", "anisotropy", "oh2018", "base", "light")
@@ -163,7 +163,7 @@ def load_networks(names: Iterable[str] = NETWORKS,
     return {name: load_pretrained(weights.get(name, name)) for name in names}
 
 
-def training_table(names: Sequence[str] = ("light_paper", "light_no_lm", "base", "oh2018")) -> Table:
+def training_table(names: Sequence[str] = ("light_paper", "light_no_lm", "base_paper", "oh2018")) -> Table:
     """How much training each shipped network saw, beside the paper's: pairs seen, epochs of its data set, the share
     of the paper's :data:`PAPER_EPOCHS`, the pair size and whether the perceptual loss L_p was on (read from the
     ``NAME.json`` that ships with the weights). Differences here explain most of the gaps in Tables 2-4.
