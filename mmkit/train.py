@@ -485,9 +485,7 @@ class Trainer:
             raise MMKitError(f"{ckpt} is at step {step}; give the branch more steps than that (--steps)")
         self.model.load_state_dict(state["model"])
         if state.get("optimizer") is not None:
-            self.opt.load_state_dict(state["optimizer"])
-            for group in self.opt.param_groups:  # the branch's own rate (Adam's moments do not depend on it)
-                group["lr"] = self.cfg.lr
+            self.opt.load_state_dict(state["optimizer"])   # (train_step sets the branch's own rate, cfg.lr_at)
         elif self.rank == 0:
             warnings.warn(f"{ckpt} holds no optimizer state: the branch starts with fresh Adam moments",
                           stacklevel=2)
