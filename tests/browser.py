@@ -166,10 +166,7 @@ class Student:
     def _timed(self, action: str, images: dict, act, timeout_s: float = 120.0) -> Timing:
         """Do ``act``; wait until each of ``images`` (name: <img> locator, found again each time, since an
         output may replace its element) shows a new picture; time each, and compare its pixels."""
-        before = {}
-        for name, image in images.items():
-            image.scroll_into_view_if_needed()
-            before[name] = (image.get_attribute("src"), image.screenshot())
+        before = {name: _settled(image) for name, image in images.items()}
         start = time.monotonic()
         act()
         seconds: dict[str, float] = {}
@@ -181,7 +178,7 @@ class Student:
             if time.monotonic() - start > timeout_s:
                 raise TimeoutError(f"{action}: {sorted(set(images) - set(seconds))} not redrawn in {timeout_s:.0f} s")
             time.sleep(0.02)
-        changed = {name: image.screenshot() != before[name][1] for name, image in images.items()}
+        changed = {name: _settled(image)[1] != before[name][1] for name, image in images.items()}
         t = Timing(action, seconds, changed)
         self.timings.append(t)
         return t
@@ -190,6 +187,28 @@ class Student:
         return "\n".join(f"  {t.action:<22}" + ", ".join(
             f"{name} {sec:.2f} s{'' if t.pixels_changed[name] else ' (same pixels)'}" for name, sec in t.seconds.items())
             for t in self.timings)
+
+
+def _settled(image, timeout_s: float = 30.0) -> tuple[str | None, bytes]:
+    """The ``src`` and a screenshot of ``image`` once both hold still: an output that is still drawing may replace
+    its ``<img>`` between the two reads (Playwright's "not attached to the DOM"), so read again until the element
+    is the same before and after its screenshot."""
+    from playwright.sync_api import Error
+
+    start = time.monotonic()
+    while True:
+        try:
+            image.scroll_into_view_if_needed(timeout=5_000)
+            src = image.get_attribute("src", timeout=5_000)
+            png = image.screenshot(timeout=5_000)
+            if image.get_attribute("src", timeout=5_000) == src:
+                return src, png
+        except Error:
+            if time.monotonic() - start > timeout_s:
+                raise
+        if time.monotonic() - start > timeout_s:
+            raise TimeoutError(f"an image kept changing for {timeout_s:.0f} s")
+        time.sleep(0.2)
 
 
 def copy_notebooks(names: list[str], source: Path, to: Path) -> list[str]:
