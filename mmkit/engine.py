@@ -25,6 +25,7 @@ import contextlib
 import itertools
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .models import MagnificationNet
 
 MODES = ("dynamic", "static", "temporal")
+RUNTIMES = ("auto", "torch", "openvino")
 CLASSICAL_MEMORY_GB = 4.0  # default memory limit of the classical methods, which hold the whole clip
 from .classical.registry import METHODS as CLASSICAL  # noqa: E402  (name -> ClassicalMethod)
 
@@ -69,6 +71,10 @@ class MagnifyConfig:
                                   # CPU, after ~15 s of compiling once per frame size; "auto": on a CPU, for
                                   # dynamic and static modes, when the clip is long enough to pay that back
                                   # (COMPILE_WORTH_S) and a C++ compiler is there; falls back to eager if it fails
+    runtime: str = "auto"        # "openvino": light and base run by OpenVINO on the CPU, fp32, same output,
+                                 # ~2x torch (mmkit.openvino_runtime; python -m mmkit.bench); "torch"; "auto":
+                                 # OpenVINO where it is installed and applies (CPU, dynamic or static mode, a
+                                 # paper network, no --bf16), else torch, and torch again if converting fails
     low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
     high_hz: float = 3.0
     capture_fps: float | None = None  # frame rate the filters assume (a high-speed capture); None: the video's
@@ -93,6 +99,8 @@ class MagnifyConfig:
         check_int("batch_size", self.batch_size, 1, optional=True)
         if self.compile not in (True, False, "auto"):
             raise MMKitError(f"compile must be True, False or 'auto', got {self.compile!r}")
+        if self.runtime not in RUNTIMES:
+            raise MMKitError(f"unknown runtime {self.runtime!r}; choose one of {list(RUNTIMES)}")
         check_int("reference frame", self.reference, 0)
         for name, flag in (("capture_fps", "--fps"), ("max_memory_gb", "--max-memory-gb")):
             check_number(f"{name} ({flag})", getattr(self, name), strict=True, optional=True)
@@ -121,13 +129,38 @@ def resolve_options(cfg: MagnifyConfig, device: torch.device, n_frames: int | No
     from dataclasses import replace
 
     batch = cfg.batch_size if cfg.batch_size is not None else (4 if device.type == "cuda" else 1)
+    on_openvino = openvino_applies(cfg, device)  # first: an impossible runtime="openvino" is an error at once
     compile_ = cfg.compile
     if compile_ == "auto":
         compile_ = False
-        if device.type == "cpu" and cfg.mode != "temporal" and n_frames is not None and size is not None:
+        if device.type == "cpu" and not on_openvino and cfg.mode != "temporal" and n_frames is not None and size is not None:
             rate = EAGER_PIXELS_PER_S.get(_network_of(str(cfg.method)), EAGER_PIXELS_PER_S["base"])
             compile_ = n_frames * size[0] * size[1] / rate >= COMPILE_WORTH_S and _have_cxx_compiler()
     return replace(cfg, batch_size=batch, compile=bool(compile_))
+
+
+def openvino_applies(cfg: MagnifyConfig, device: torch.device, net: torch.nn.Module | None = None) -> bool:
+    """Whether ``cfg.runtime`` puts the network on OpenVINO: "openvino" says so (and a combination it cannot run
+    is an error), "auto" where it is installed, the device a CPU, the mode dynamic or static, ``--bf16`` off and
+    the network (``net``, or the one ``cfg.method`` names) one of the paper's."""
+    from .models import MagnificationNet
+    from .openvino_runtime import INSTALL_HINT, have_openvino
+
+    if cfg.runtime == "torch":
+        return False
+    if net is not None:
+        paper = isinstance(net, MagnificationNet)
+    else:
+        method = str(cfg.method)
+        paper = _network_of(method) in ("light", "base") if method in network_names() else True  # a checkpoint: see net
+    problem = ("it runs on the CPU only" if device.type != "cpu" else
+               "the temporal mode runs torch (its filter sits between encoder and decoder)" if cfg.mode == "temporal"
+               else "--bf16 runs torch (OpenVINO runs fp32 here, the exact path)" if cfg.bf16
+               else "it runs the paper's networks (light, base), not this one" if not paper
+               else f"OpenVINO is not installed: {INSTALL_HINT}" if not have_openvino() else None)
+    if problem and cfg.runtime == "openvino":
+        raise MMKitError(f"runtime 'openvino': {problem}; use runtime='torch' (--runtime torch) or 'auto'")
+    return problem is None
 
 
 def _network_of(method: str) -> str:
@@ -161,6 +194,16 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
                 return net(prev, cur, alpha).float()
     else:
         call = net
+    if openvino_applies(cfg, device, net):
+        from .openvino_runtime import OpenVINONet
+        try:
+            return OpenVINONet(net)
+        except Exception as err:  # a conversion OpenVINO cannot do: torch runs the same network
+            if cfg.runtime == "openvino":
+                raise MMKitError(f"runtime 'openvino' could not run this network: {err}") from None
+            first = (str(err).strip().splitlines() or [""])[0][:200]
+            warnings.warn(f"OpenVINO could not run the network ({type(err).__name__}: {first}); running torch "
+                          "instead (runtime='torch' avoids it)", stacklevel=2)
     if cfg.compile and cfg.mode != "temporal":
         return compile_or_eager(call)
     return call

@@ -21,8 +21,9 @@ def test_demo_writes_video_and_slice(tmp_path, capsys):
     left, right = frames[..., :info.width, :], frames[..., info.width:, :]
     # The disc's horizontal motion, measured inside it, is several times larger in the magnified half.
     c = info.height // 2
-    def motion_std(v):
-        return np.std([measure_shift(v[0], f, (c - 20, c + 20, c - 20, c + 20))[0] for f in v])
+    def motion_std(v):  # the median of |shift|: one frame that the lossy video codec spoils (a shift read of
+        # 27 px, seen) must not decide it, as it would a standard deviation
+        return np.median(np.abs([measure_shift(v[0], f, (c - 20, c + 20, c - 20, c + 20))[0] for f in v]))
     from mmkit.data.samples import SAMPLES
     ratio = motion_std(right) / motion_std(SAMPLES["vibrating_still"].render(10.0))
     assert 0.6 < ratio < 1.3, ratio  # the magnified disc moves about as far as in the truth x10

@@ -106,7 +106,7 @@ DISTRIBUTIONS = {"PIL": "pillow", "imageio_ffmpeg": "imageio-ffmpeg", "IPython":
 
 
 def test_dependencies_are_exactly_what_the_package_imports():
-    """pyproject.toml's dependencies are the third-party packages that mmkit's modules import (at any depth),
+    """pyproject.toml's dependencies (and the optional runtime of its ``fast`` extra) are the third-party packages that mmkit's modules import (at any depth),
     no more and no fewer: nothing the kit needs comes in only as another package's dependency."""
     import re
     import sys
@@ -122,6 +122,7 @@ def test_dependencies_are_exactly_what_the_package_imports():
     third_party = {DISTRIBUTIONS.get(m, m).lower() for m in imported
                    if m not in sys.stdlib_module_names and m not in ("mmkit", "__future__")}
     pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())
-    declared = {re.split(r"[<>=!\s\[;]", d)[0].lower() for d in pyproject["project"]["dependencies"]}
+    runtime = pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["fast"]
+    declared = {re.split(r"[<>=!\s\[;]", d)[0].lower() for d in runtime}
     assert third_party == declared, (f"imported, not declared: {sorted(third_party - declared)}; "
                                      f"declared, not imported: {sorted(declared - third_party)}")

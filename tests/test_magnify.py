@@ -193,7 +193,7 @@ def test_roi_and_scale(net, clip, monkeypatch):
 def test_compiled_network_gives_the_eager_frames(clip):
     torch.manual_seed(0)
     small = build_model("light", {"channels": 4}).eval()
-    cfg = MagnifyConfig(alpha=10.0, batch_size=3)            # 7 frames: the last batch is padded
+    cfg = MagnifyConfig(alpha=10.0, batch_size=3, runtime="torch")  # 7 frames: the last batch is padded
     eager = np.stack(list(magnify_frames(clip, cfg, small)))
     compiled = np.stack(list(magnify_frames(clip, replace(cfg, compile=True), small)))
     assert compiled.shape == eager.shape
@@ -207,6 +207,8 @@ def test_default_path_batch_one_on_cpu_and_compile_only_for_long_clips(monkeypat
 
     cpu = torch.device("cpu")
     monkeypatch.setattr(engine, "_have_cxx_compiler", lambda: True)
+    on_openvino = engine.openvino_applies
+    monkeypatch.setattr(engine, "openvino_applies", lambda *a, **k: False)  # the torch path's choices
     short = engine.resolve_options(MagnifyConfig(), cpu, 30, (720, 720))
     assert short.batch_size == 1 and short.compile is False
     long = engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720))     # ~4 min of eager light frames
@@ -221,6 +223,12 @@ def test_default_path_batch_one_on_cpu_and_compile_only_for_long_clips(monkeypat
     assert engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720)).compile is False
     with pytest.raises(MMKitError, match="compile must be"):
         magnify(np.zeros((3, 16, 16, 3), np.uint8), 5.0, compile="yes")
+    # Where OpenVINO runs the network, nothing is compiled: it has no such wait.
+    monkeypatch.setattr(engine, "openvino_applies", on_openvino)
+    monkeypatch.setattr(engine, "_have_cxx_compiler", lambda: True)
+    if on_openvino(MagnifyConfig(), cpu):
+        assert engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720)).compile is False
+    assert engine.resolve_options(MagnifyConfig(runtime="torch"), cpu, 1000, (720, 720)).compile is True
 
 
 def test_a_failing_compile_falls_back_to_the_eager_network(clip, monkeypatch):
@@ -232,9 +240,9 @@ def test_a_failing_compile_falls_back_to_the_eager_network(clip, monkeypatch):
     monkeypatch.setattr(torch, "compile", broken)
     torch.manual_seed(0)
     small = build_model("light", {"channels": 4}).eval()
-    eager = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, compile=False), small)))
+    eager = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, compile=False, runtime="torch"), small)))
     with pytest.warns(UserWarning, match="torch.compile failed .*no C\\+\\+ compiler found.*continuing without it"):
-        fallen = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, compile=True), small)))
+        fallen = np.stack(list(magnify_frames(clip, MagnifyConfig(alpha=10.0, compile=True, runtime="torch"), small)))
     assert np.array_equal(fallen, eager)
 
 
@@ -259,7 +267,7 @@ def test_bf16_keeps_the_encoder_in_fp32_and_stays_within_a_few_levels():
     for part in ("encoder", "manipulator", "decoder"):  # the dtype its convolutions compute in
         for conv in (m for m in getattr(net, part).modules() if isinstance(m, torch.nn.Conv2d)):
             conv.register_forward_hook(record(part))
-    cfg = MagnifyConfig(alpha=20.0, compile=False)
+    cfg = MagnifyConfig(alpha=20.0, compile=False, runtime="torch")
     fp32 = np.stack(list(magnify_frames(frames, cfg, net)))
     dtypes.clear()
     bf16 = np.stack(list(magnify_frames(frames, replace(cfg, bf16=True), net)))

@@ -1,0 +1,164 @@
+"""The paper's networks run by OpenVINO, an inference runtime made for CPUs: same output, about twice as fast.
+
+OpenVINO (``pip install "mmkit[fast]"``, or ``pip install openvino``) is optional. Where it is installed,
+:func:`mmkit.magnify` runs ``light`` and ``base`` with it on a CPU (``MagnifyConfig.runtime = "auto"``); where it
+is not, or where converting a network fails, the engine runs torch as before. The conversion keeps every
+operation in fp32 (``INFERENCE_PRECISION_HINT: f32``; OpenVINO would pick bf16 by itself on CPUs that have it,
+and the encoder's rounding is multiplied by alpha), so the output is torch's to within float rounding:
+``python -m mmkit.bench`` prints the difference in grey levels beside the frames per second, and
+``tests/test_openvino_runtime.py`` checks it on the sample clip.
+
+A network is converted once per process (about 2-3 s) and the result is kept on disk
+(``$MMKIT_CACHE_DIR/openvino``, by default ``~/.cache/mmkit/openvino``), keyed by a hash of its weights and the
+two versions, so the next run reads it back in well under a second. Every frame size then compiles its kernels
+on its first frame (0.5 s for light at 720 px); nothing else is shape-specific, so a short clip pays little.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .errors import MMKitError
+
+if TYPE_CHECKING:
+    from .models import MagnificationNet
+
+#: What a user installs to get the fast runtime (the extra of pyproject.toml).
+INSTALL_HINT = 'pip install "mmkit[fast]" (or pip install openvino)'
+#: The properties every compiled model gets: fp32 everywhere (exact), one request using all cores.
+COMPILE_PROPERTIES = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
+
+_compiled: dict[str, object] = {}  # weights key -> compiled model, for this process
+
+
+def have_openvino() -> bool:
+    """Whether ``import openvino`` works here."""
+    try:
+        import openvino  # noqa: F401
+    except Exception:  # not installed, or a broken install: torch it is
+        return False
+    return True
+
+
+def openvino_version() -> str | None:
+    """OpenVINO's version string, or None where it is not installed."""
+    if not have_openvino():
+        return None
+    import openvino as ov
+
+    return ov.get_version()
+
+
+def cache_dir() -> Path:
+    """Where converted networks are kept: ``$MMKIT_CACHE_DIR/openvino``, else ``~/.cache/mmkit/openvino``."""
+    root = os.environ.get("MMKIT_CACHE_DIR") or Path.home() / ".cache" / "mmkit"
+    return Path(root) / "openvino"
+
+
+class _Core(torch.nn.Module):
+    """``net`` from even-sized frames to its output, without the padding and cropping that depend on the frame
+    size (done outside, in :class:`OpenVINONet`), so one converted graph serves every size."""
+
+    def __init__(self, net: MagnificationNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, prev: torch.Tensor, cur: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
+        e_a, e_b, app = self.net.encoder(prev, cur)
+        return self.net.decoder(self.net.manipulator((e_b - e_a) * alpha.reshape(-1, 1, 1, 1)) + app)
+
+
+def weights_key(net: MagnificationNet) -> str:
+    """A hash of the network's architecture and weights, and the torch, OpenVINO and format versions: the name
+    its conversion is kept under."""
+    h = hashlib.sha256(json.dumps({"config": net.cfg.to_dict(), "torch": torch.__version__,
+                                   "openvino": openvino_version(), "format": 1}, sort_keys=True).encode())
+    for name, tensor in sorted(net.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().float().contiguous().cpu().numpy().tobytes())
+    return h.hexdigest()[:24]
+
+
+def _convert(net: MagnificationNet):
+    """The OpenVINO model of ``net`` (inputs prev, cur: (B, 3, H, W) with H, W even; alpha: (B,) or (1,))."""
+    import openvino as ov
+
+    x = torch.zeros(1, 3, 32, 32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.jit's tracer warnings: the graph has no size-dependent branch
+        was_training = net.training
+        net.eval()
+        try:
+            with torch.no_grad():
+                return ov.convert_model(_Core(net), example_input=(x, x, torch.tensor([10.0])),
+                                        input=[ov.PartialShape([-1, 3, -1, -1]), ov.PartialShape([-1, 3, -1, -1]),
+                                               ov.PartialShape([-1])])
+        finally:
+            net.train(was_training)
+
+
+def _read_or_convert(net: MagnificationNet, key: str):
+    """The model from the disk cache, else converted and stored there (atomically: the ``.xml`` names a complete
+    pair of files; a cache that cannot be written is skipped)."""
+    import openvino as ov
+
+    folder = cache_dir()
+    xml = folder / f"{key}.xml"
+    if xml.exists():
+        try:
+            return ov.Core().read_model(str(xml))
+        except Exception:  # a damaged cache entry: convert again
+            pass
+    model = _convert(net)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{os.getpid()}.xml"
+        ov.save_model(model, str(tmp), compress_to_fp16=False)
+        os.replace(tmp.with_suffix(".bin"), xml.with_suffix(".bin"))
+        os.replace(tmp, xml)
+    except Exception:
+        for leftover in folder.glob(f".{key}.{os.getpid()}.*"):
+            leftover.unlink(missing_ok=True)
+    return model
+
+
+class OpenVINONet:
+    """``net(prev, cur, alpha)`` for a paper network, run by OpenVINO on the CPU in fp32.
+
+    Takes and returns what the torch network does: ``(B, 3, H, W)`` float tensors in [-1, 1] (any H, W: odd
+    sizes are padded by edge replication and cropped back, as the network itself does), alpha a number or one
+    value per sample.
+    """
+
+    def __init__(self, net: MagnificationNet) -> None:
+        if not have_openvino():
+            raise MMKitError(f"runtime 'openvino' needs OpenVINO, which is not installed: {INSTALL_HINT}; or use "
+                             "runtime='torch'")
+        import openvino as ov
+
+        self.multiple = net.multiple
+        key = weights_key(net)
+        if key not in _compiled:
+            _compiled[key] = ov.Core().compile_model(_read_or_convert(net, key), "CPU", COMPILE_PROPERTIES)
+        self.compiled = _compiled[key]
+        self.request = self.compiled.create_infer_request()
+
+    def __call__(self, prev: torch.Tensor, cur: torch.Tensor, alpha: float | torch.Tensor) -> torch.Tensor:
+        if prev.shape != cur.shape:
+            raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
+        h, w = prev.shape[-2:]
+        ph, pw = (-h) % self.multiple, (-w) % self.multiple
+        if ph or pw:
+            prev, cur = (F.pad(x, (0, pw, 0, ph), mode="replicate") for x in (prev, cur))
+        a = np.asarray(torch.as_tensor(alpha, dtype=torch.float32).reshape(-1).cpu().numpy(), np.float32)
+        inputs = [np.ascontiguousarray(x.detach().float().cpu().numpy()) for x in (prev, cur)] + [a]
+        out = self.request.infer(inputs)[0]
+        return torch.from_numpy(np.array(out[..., :h, :w]))
