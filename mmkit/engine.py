@@ -71,10 +71,11 @@ class MagnifyConfig:
                                   # CPU, after ~15 s of compiling once per frame size; "auto": on a CPU, for
                                   # dynamic and static modes, when the clip is long enough to pay that back
                                   # (COMPILE_WORTH_S) and a C++ compiler is there; falls back to eager if it fails
-    runtime: str = "auto"        # "openvino": light and base run by OpenVINO on the CPU, fp32, same output,
-                                 # ~2x torch (mmkit.openvino_runtime; python -m mmkit.bench); "torch"; "auto":
-                                 # OpenVINO where it is installed and applies (CPU, dynamic or static mode, a
-                                 # paper network, no --bf16), else torch, and torch again if converting fails
+    runtime: str = "auto"        # "openvino": light and base run by OpenVINO on the CPU, fp32, within 1 level of
+                                 # torch, faster (mmkit.openvino_runtime; python -m mmkit.bench); "torch"; "auto":
+                                 # OpenVINO for the shipped light and base weights where it is installed and
+                                 # applies (CPU, dynamic or static mode, no --bf16) and the clip is long enough to
+                                 # pay its ~2 s conversion (OPENVINO_WORTH_S), else torch; torch again if it fails
     low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
     high_hz: float = 3.0
     capture_fps: float | None = None  # frame rate the filters assume (a high-speed capture); None: the video's
@@ -117,6 +118,9 @@ class MagnifyConfig:
 #: takes on a 2-core CPU (measured for light and base at 720 px; inductor then caches it on disk), so that the
 #: 2.3-2.9x faster frames pay it back with a margin on slower machines too.
 COMPILE_WORTH_S = 60.0
+#: Torch seconds of work above which ``runtime="auto"`` converts a network for OpenVINO: about twice the ~2 s that
+#: converting takes the first time (after that it is read back from the disk cache in 0.1-0.2 s).
+OPENVINO_WORTH_S = 5.0
 #: Pixels per second of eager fp32 + channels-last on one 2-core CPU (python -m mmkit.bench, 720 x 720),
 #: for that estimate; other models count as base.
 EAGER_PIXELS_PER_S = {"light": 2.0e6, "base": 0.4e6, "oh2018": 0.4e6}
@@ -124,25 +128,34 @@ EAGER_PIXELS_PER_S = {"light": 2.0e6, "base": 0.4e6, "oh2018": 0.4e6}
 
 def resolve_options(cfg: MagnifyConfig, device: torch.device, n_frames: int | None = None,
                     size: tuple[int, int] | None = None) -> MagnifyConfig:
-    """``cfg`` with ``batch_size`` and ``compile`` decided for ``device`` (and the clip, when its length and
-    frame size are known: ``compile="auto"`` compiles only a clip long enough to pay for it)."""
+    """``cfg`` with ``batch_size``, ``runtime`` and ``compile`` decided for ``device`` and, when its length and frame
+    size are known, the clip: ``runtime="auto"`` runs OpenVINO where it applies and the clip holds
+    :data:`OPENVINO_WORTH_S` of torch work (its conversion, ~2 s, is then paid back), else torch; ``compile="auto"``
+    compiles a torch network only for a clip long enough to pay for it. The result is the same for the same
+    request, whatever is cached."""
     from dataclasses import replace
 
     batch = cfg.batch_size if cfg.batch_size is not None else (4 if device.type == "cuda" else 1)
-    on_openvino = openvino_applies(cfg, device)  # first: an impossible runtime="openvino" is an error at once
+    applies = openvino_applies(cfg, device)  # first: an impossible runtime="openvino" is an error at once
+    work_s = None
+    if n_frames is not None and size is not None:
+        rate = EAGER_PIXELS_PER_S.get(_network_of(str(cfg.method)), EAGER_PIXELS_PER_S["base"])
+        work_s = n_frames * size[0] * size[1] / rate
+    runtime = cfg.runtime
+    if runtime == "auto":  # the shipped paper networks by name; a checkpoint path runs torch unless asked
+        named = str(cfg.method) in network_names()
+        runtime = "openvino" if applies and named and work_s is not None and work_s >= OPENVINO_WORTH_S else "torch"
     compile_ = cfg.compile
     if compile_ == "auto":
-        compile_ = False
-        if device.type == "cpu" and not on_openvino and cfg.mode != "temporal" and n_frames is not None and size is not None:
-            rate = EAGER_PIXELS_PER_S.get(_network_of(str(cfg.method)), EAGER_PIXELS_PER_S["base"])
-            compile_ = n_frames * size[0] * size[1] / rate >= COMPILE_WORTH_S and _have_cxx_compiler()
-    return replace(cfg, batch_size=batch, compile=bool(compile_))
+        compile_ = (device.type == "cpu" and runtime == "torch" and cfg.mode != "temporal" and work_s is not None
+                    and work_s >= COMPILE_WORTH_S and _have_cxx_compiler())
+    return replace(cfg, batch_size=batch, compile=bool(compile_), runtime=runtime)
 
 
 def openvino_applies(cfg: MagnifyConfig, device: torch.device, net: torch.nn.Module | None = None) -> bool:
-    """Whether ``cfg.runtime`` puts the network on OpenVINO: "openvino" says so (and a combination it cannot run
-    is an error), "auto" where it is installed, the device a CPU, the mode dynamic or static, ``--bf16`` off and
-    the network (``net``, or the one ``cfg.method`` names) one of the paper's."""
+    """Whether OpenVINO can run ``cfg``'s network: installed, the device a CPU, the mode dynamic or static,
+    ``--bf16`` off and the network (``net``, or the one ``cfg.method`` names) one of the paper's. False for
+    ``runtime="torch"``; for ``runtime="openvino"`` a combination it cannot run is an error that says why."""
     from .models import MagnificationNet
     from .openvino_runtime import INSTALL_HINT, have_openvino
 
@@ -194,13 +207,11 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
                 return net(prev, cur, alpha).float()
     else:
         call = net
-    if openvino_applies(cfg, device, net):
+    if cfg.runtime == "openvino" and openvino_applies(cfg, device, net):
         from .openvino_runtime import OpenVINONet
         try:
             return OpenVINONet(net)
-        except Exception as err:  # a conversion OpenVINO cannot do: torch runs the same network
-            if cfg.runtime == "openvino":
-                raise MMKitError(f"runtime 'openvino' could not run this network: {err}") from None
+        except Exception as err:  # a conversion OpenVINO cannot do: torch runs the same network, said aloud
             first = (str(err).strip().splitlines() or [""])[0][:200]
             warnings.warn(f"OpenVINO could not run the network ({type(err).__name__}: {first}); running torch "
                           "instead (runtime='torch' avoids it)", stacklevel=2)

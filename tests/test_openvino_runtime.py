@@ -40,7 +40,23 @@ def test_shipped_networks_give_torchs_frames_on_the_sample_clip(sample, name):
         fast = magnify(sample, 20.0, mode=mode, method=name, runtime="openvino")
         diff = np.abs(fast.astype(int) - torch_out)
         assert diff.max() <= 1 and (diff > 0).mean() < 1e-3, (mode, diff.max(), (diff > 0).mean())
-        assert engine.openvino_applies(cfg, torch.device("cpu"))  # so "auto", the default, runs it
+        assert engine.openvino_applies(cfg, torch.device("cpu"))
+
+
+@needs_openvino
+def test_auto_runs_openvino_for_clips_that_pay_its_conversion_and_decides_the_same_every_time():
+    cpu = torch.device("cpu")
+    resolve = engine.resolve_options
+    long = resolve(MagnifyConfig(), cpu, 40, (720, 720))           # ~10 s of torch work for light
+    assert long.runtime == "openvino" and long.compile is False   # nothing to compile: no such wait
+    assert resolve(MagnifyConfig(method="base"), cpu, 10, (720, 720)).runtime == "openvino"
+    assert resolve(MagnifyConfig(), cpu, 24, (96, 96)).runtime == "torch"       # a course-sized clip: torch
+    assert resolve(MagnifyConfig(), cpu).runtime == "torch"                    # length unknown: torch
+    assert resolve(MagnifyConfig(method="some/run/checkpoint.pt"), cpu, 1000, (720, 720)).runtime == "torch"
+    assert resolve(MagnifyConfig(method="oh2018"), cpu, 1000, (720, 720)).runtime == "torch"
+    assert resolve(MagnifyConfig(mode="temporal"), cpu, 1000, (720, 720)).runtime == "torch"
+    assert resolve(MagnifyConfig(runtime="openvino"), cpu, 2, (32, 32)).runtime == "openvino"  # asked: kept
+    assert resolve(long, cpu) == long                                          # resolving twice changes nothing
 
 
 @needs_openvino
@@ -142,12 +158,10 @@ def test_a_failed_conversion_falls_back_to_torch_with_a_warning(monkeypatch, sam
     net = build_model("light", {"channels": 4}).eval()
     cpu = torch.device("cpu")
     with pytest.warns(UserWarning, match="OpenVINO could not run the network .*unsupported operation.*running torch"):
-        call = network_call(net, MagnifyConfig(compile=False), cpu)
+        call = network_call(net, MagnifyConfig(runtime="openvino", compile=False), cpu)
     assert call is net
-    with pytest.raises(MMKitError, match="could not run this network: unsupported operation"):
-        network_call(net, MagnifyConfig(runtime="openvino", compile=False), cpu)
     with pytest.warns(UserWarning, match="running torch"):
-        out = np.stack(list(magnify_frames(sample[:4], MagnifyConfig(alpha=10.0), net)))
+        out = np.stack(list(magnify_frames(sample[:4], MagnifyConfig(alpha=10.0, runtime="openvino"), net)))
     assert np.array_equal(out, np.stack(list(magnify_frames(sample[:4], MagnifyConfig(alpha=10.0, runtime="torch"),
                                                               net))))
 

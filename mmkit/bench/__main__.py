@@ -1,4 +1,4 @@
-"""``python -m mmkit.bench``: the inference benchmark (see :mod:`mmkit.bench.inference`)."""
-from .inference import main
+"""``python -m mmkit.bench``: the kit's speed on this machine in one run (see :mod:`mmkit.bench.summary`)."""
+from .summary import main
 
 main()

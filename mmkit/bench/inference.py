@@ -50,7 +50,7 @@ def make_call(net: torch.nn.Module, bf16: bool | str = False, compile: bool = Fa
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 return net(prev, cur, alpha).float()
     else:
-        call = network_call(net, MagnifyConfig(bf16=bool(bf16), compile=False), torch.device("cpu"))
+        call = network_call(net, MagnifyConfig(bf16=bool(bf16), compile=False, runtime="torch"), torch.device("cpu"))
     if compile:
         torch._dynamo.reset()  # a fresh cache: shapes compiled for other variants must not count to its limit
         return torch.compile(call, dynamic=False)
