@@ -67,10 +67,11 @@ class MagnifyConfig:
     channels_last: bool = True   # exact, and faster on CPUs (python -m mmkit.bench)
     bf16: bool = False           # manipulator and decoder under bf16 autocast (encoder fp32): faster on AMX
                                  # CPUs, 1-3 levels off fp32 (python -m mmkit.bench); see network_call
-    compile: bool | str = "auto"  # torch.compile (inductor): exact, 2.3-2.9x eager fp32 at 720 px on a 2-core
-                                  # CPU, after ~15 s of compiling once per frame size; "auto": on a CPU, for
-                                  # dynamic and static modes, when the clip is long enough to pay that back
-                                  # (COMPILE_WORTH_S) and a C++ compiler is there; falls back to eager if it fails
+    compile: bool | str = "auto"  # torch.compile (inductor): exact, 1.1-3x eager fp32 at 720 px on a 2-core CPU
+                                  # (by CPU), after ~15 s of compiling once per frame size; "auto": for a network
+                                  # that torch runs on a CPU in dynamic or static mode, when the clip is long
+                                  # enough to pay that back (COMPILE_WORTH_S) and a C++ compiler is there; falls
+                                  # back to eager if it fails
     runtime: str = "auto"        # "openvino": light and base run by OpenVINO on the CPU, fp32, within 1 level of
                                  # torch, faster (mmkit.openvino_runtime; python -m mmkit.bench); "torch"; "auto":
                                  # OpenVINO for the shipped light and base weights where it is installed and

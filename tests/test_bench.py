@@ -82,3 +82,24 @@ def test_widget_speed_times_each_move_of_each_method(capsys):
     assert light_alpha[0] < light_alpha[1]                        # a network previews its slice first
     most, mean = (float(x) for x in rows["light"].split("|")[4].split("/"))
     assert 0 <= mean <= most <= 255 and rows["linear"].split("|")[4].strip() == "no preview"
+
+
+def test_summary_bench_prints_the_cpu_every_path_end_to_end_and_the_widget(capsys):
+    """python -m mmkit.bench: one run, every CPU path with its difference from torch fp32, the default marked."""
+    from mmkit.bench import summary
+    from mmkit.openvino_runtime import have_openvino
+
+    summary.main(["--quick", "--models", "light", "--widget", "linear"])
+    out = capsys.readouterr().out
+    assert "CPU: " in out and "bf16 kernels: " in out and "OpenVINO " in out
+    rows = {line[:summary.LABEL].strip().rstrip(" *"): line for line in out.splitlines()}
+    diff_at = summary.LABEL + 17   # one size in a quick run: fps (10) and ratio (7), then max diff (10)
+
+    def max_diff(row):
+        return float(rows[row][diff_at:diff_at + 10])
+    assert max_diff("torch CL") == 0.0                         # torch fp32 against itself
+    if have_openvino():
+        assert max_diff("OpenVINO f32") <= 1.0 and "convert" in rows["OpenVINO f32"]
+    assert sum(line[:summary.LABEL].rstrip().endswith(" *") for line in out.splitlines()) == 1  # the default
+    assert "end to end" in out and "runtime='torch'" in out and "largest difference" in out
+    assert "linear" in out.split("notebook 04's clip")[1]

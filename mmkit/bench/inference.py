@@ -1,6 +1,7 @@
-"""Inference speed of the networks under each execution option, measured in one run.
+"""Inference speed of the networks under each of torch's execution options, measured in one run.
 
-Run: ``python -m mmkit.bench`` (or ``python -m mmkit.bench.inference --sizes 384``). For each model and
+Run: ``python -m mmkit.bench.inference --sizes 384`` (``python -m mmkit.bench`` gives the summary: these paths'
+main ones beside OpenVINO, end to end and in the widget). For each model and
 size it prints frames per second for eager fp32, channels-last, batching, bf16 autocast (everywhere, and the
 engine's ``--bf16``: manipulator and decoder only), torch.compile (inductor; its compilation at each shape is
 in the warm-up, not in the timing, and printed), the ratio to eager fp32, and the largest difference of the
@@ -28,7 +29,7 @@ VARIANTS = {"eager fp32": {}, "channels-last": {"channels_last": True},
             "compiled + CL": {"compile": True, "channels_last": True},
             "compiled + --bf16 + CL": {"compile": True, "bf16": True, "channels_last": True},
             "compiled, batch 4": {"compile": True, "channels_last": True, "batch": 4}}
-#: What mmkit.magnify does by default on a CPU (MagnifyConfig: channels-last, batch 1, compiled for a long clip)
+#: What mmkit.magnify's torch path does on a CPU (channels-last, batch 1, compiled for a long clip)
 DEFAULT_PATH = "compiled + CL"
 LABEL = 24  # width of the variant column
 
@@ -123,9 +124,10 @@ def main(argv: list[str] | None = None) -> None:
             label = variant + (" *" if variant == DEFAULT_PATH else "")
             print(f"{label:<{LABEL}}{cells}{diff:>10.2f}" + (f"   compiling: {', '.join(warm)}" if compiled else ""))
         net.to(memory_format=torch.contiguous_format)
-    print(f"\n* the default path of mmkit.magnify on a CPU for a clip long enough to pay for compiling "
+    print(f"\n* the torch path of mmkit.magnify on a CPU for a clip long enough to pay for compiling "
           f"(MagnifyConfig compile='auto': over {COMPILE_WORTH_S:.0f} s of estimated eager work); a shorter clip "
-          "runs channels-last, batch 1, uncompiled")
+          "runs channels-last, batch 1, uncompiled. Where OpenVINO is installed, light and base run with it "
+          "instead (runtime='auto'): python -m mmkit.bench times both")
 
 
 if __name__ == "__main__":
