@@ -154,8 +154,7 @@ def resolve_options(cfg: MagnifyConfig, device: torch.device, n_frames: int | No
 
 
 def openvino_applies(cfg: MagnifyConfig, device: torch.device, net: torch.nn.Module | None = None) -> bool:
-    """Whether OpenVINO can run ``cfg``'s network: installed, the device a CPU, the mode dynamic or static,
-    ``--bf16`` off and the network (``net``, or the one ``cfg.method`` names) one of the paper's. False for
+    """Whether OpenVINO can run ``cfg``'s network: installed, the device a CPU, ``--bf16`` off and the network (``net``, or the one ``cfg.method`` names) one of the paper's. False for
     ``runtime="torch"``; for ``runtime="openvino"`` a combination it cannot run is an error that says why."""
     from .models import MagnificationNet
     from .openvino_runtime import INSTALL_HINT, have_openvino
@@ -168,8 +167,7 @@ def openvino_applies(cfg: MagnifyConfig, device: torch.device, net: torch.nn.Mod
         method = str(cfg.method)
         paper = _network_of(method) in ("light", "base") if method in network_names() else True  # a checkpoint: see net
     problem = ("it runs on the CPU only" if device.type != "cpu" else
-               "the temporal mode runs torch (its filter sits between encoder and decoder)" if cfg.mode == "temporal"
-               else "--bf16 runs torch (OpenVINO runs fp32 here, the exact path)" if cfg.bf16
+               "--bf16 runs torch (OpenVINO runs fp32 here, the exact path)" if cfg.bf16
                else "it runs the paper's networks (light, base), not this one" if not paper
                else f"OpenVINO is not installed: {INSTALL_HINT}" if not have_openvino() else None)
     if problem and cfg.runtime == "openvino":
@@ -219,6 +217,21 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
     if cfg.compile and cfg.mode != "temporal":
         return compile_or_eager(call)
     return call
+
+
+def _openvino_stages(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device):
+    """The temporal mode's encoder and back half on OpenVINO when ``cfg.runtime`` says so, else None (torch); a
+    failed conversion warns and gives None."""
+    if not (cfg.runtime == "openvino" and openvino_applies(cfg, device, net)):
+        return None
+    from .openvino_runtime import OpenVINOStages
+    try:
+        return OpenVINOStages(net)
+    except Exception as err:
+        first = (str(err).strip().splitlines() or [""])[0][:200]
+        warnings.warn(f"OpenVINO could not run the network ({type(err).__name__}: {first}); running torch "
+                      "instead (runtime='torch' avoids it)", stacklevel=3)
+        return None
 
 
 def encoder_fp32_forward(net: MagnificationNet, prev: torch.Tensor, cur: torch.Tensor, alpha: float | torch.Tensor,
@@ -287,12 +300,14 @@ def _batches(frames: Iterator[np.ndarray], size: int) -> Iterator[list[np.ndarra
 
 @torch.no_grad()
 def temporal_motion(net: torch.nn.Module, frames: Iterable[np.ndarray], cfg: MagnifyConfig, fps: float,
-                    device: torch.device) -> Iterator[tuple[object, torch.Tensor]]:
-    """Yield ``(encoded, band-passed D_t)`` per frame: the encoder against the reference, then the filter."""
+                    device: torch.device, encode: Callable | None = None) -> Iterator[tuple[object, torch.Tensor]]:
+    """Yield ``(encoded, band-passed D_t)`` per frame: the encoder (``encode``, by default ``net.encode``)
+    against the reference, then the filter."""
     from .models import MagnificationNet
 
     if not isinstance(net, MagnificationNet):
         raise MMKitError("temporal mode needs one of the paper's networks (light, base, or their checkpoints)")
+    encode = encode or net.encode
     frames = iter(frames)
     head = list(itertools.islice(frames, cfg.reference + 1))
     if len(head) <= cfg.reference:
@@ -302,7 +317,7 @@ def temporal_motion(net: torch.nn.Module, frames: Iterable[np.ndarray], cfg: Mag
     primed = False
     for batch in _batches(itertools.chain(head, frames), cfg.batch_size):
         cur = _to_batch(batch, device)
-        enc = net.encode(ref.expand_as(cur), cur)
+        enc = encode(ref.expand_as(cur), cur)
         motion = enc.e_b - enc.e_a                       # (B, 2C, H/2, W/2), not yet times alpha
         if not primed and hasattr(filt, "prime"):
             filt.prime(motion[0])
@@ -330,9 +345,13 @@ def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch
     if cfg.bf16:
         warn_if_bf16_is_slow(device, "magnifying with --bf16")
     if cfg.mode == "temporal":
-        for enc, motion in temporal_motion(net, frames, cfg, fps, device):
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):  # encoder stays fp32
-                out = net.decode(enc, net.manipulator(motion * float(cfg.alpha)))
+        stages = _openvino_stages(net, cfg, device)
+        for enc, motion in temporal_motion(net, frames, cfg, fps, device, stages.encode if stages else None):
+            if stages:
+                out = stages.magnify_motion(enc, motion * float(cfg.alpha))
+            else:
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):  # encoder stays fp32
+                    out = net.decode(enc, net.manipulator(motion * float(cfg.alpha)))
             yield _to_frames(out.float())[0]
         return
     call = network_call(net, cfg, device)

@@ -36,7 +36,7 @@ INSTALL_HINT = 'pip install "mmkit[fast]" (or pip install openvino)'
 #: The properties every compiled model gets: fp32 everywhere (exact), one request using all cores.
 COMPILE_PROPERTIES = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
 
-_compiled: dict[str, object] = {}  # weights key -> compiled model, for this process
+_compiled: dict[tuple[str, str], object] = {}  # (weights key, part) -> compiled model, for this process
 
 
 def have_openvino() -> bool:
@@ -76,6 +76,43 @@ class _Core(torch.nn.Module):
         return self.net.decoder(self.net.manipulator((e_b - e_a) * alpha.reshape(-1, 1, 1, 1)) + app)
 
 
+class _Encoder(torch.nn.Module):
+    """The encoder alone: even-sized frames to ``(E_a, E_b, appearance)`` (the temporal mode filters between)."""
+
+    def __init__(self, net: MagnificationNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, prev: torch.Tensor, cur: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        return self.net.encoder(prev, cur)
+
+
+class _Back(torch.nn.Module):
+    """Manipulator and decoder: a magnified motion ``D`` and the appearance features to the output frame."""
+
+    def __init__(self, net: MagnificationNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, motion: torch.Tensor, appearance: torch.Tensor) -> torch.Tensor:
+        return self.net.decoder(self.net.manipulator(motion) + appearance)
+
+
+def _part(net: MagnificationNet, part: str) -> tuple[torch.nn.Module, tuple, list]:
+    """The module of ``part`` ("whole", "encoder", "back"), example inputs, and its inputs' dynamic shapes."""
+    import openvino as ov
+
+    x, c2 = torch.zeros(1, 3, 32, 32), 2 * net.cfg.channels
+    frames = [ov.PartialShape([-1, 3, -1, -1])] * 2
+    features = [ov.PartialShape([-1, c2, -1, -1])] * 2
+    if part == "whole":
+        return _Core(net), (x, x, torch.tensor([10.0])), frames + [ov.PartialShape([-1])]
+    if part == "encoder":
+        return _Encoder(net), (x, x), frames
+    f = torch.zeros(1, c2, 16, 16)
+    return _Back(net), (f, f), features
+
+
 def weights_key(net: MagnificationNet) -> str:
     """A hash of the network's architecture and weights, and the torch, OpenVINO and format versions: the name
     its conversion is kept under."""
@@ -87,47 +124,94 @@ def weights_key(net: MagnificationNet) -> str:
     return h.hexdigest()[:24]
 
 
-def _convert(net: MagnificationNet):
-    """The OpenVINO model of ``net`` (inputs prev, cur: (B, 3, H, W) with H, W even; alpha: (B,) or (1,))."""
+def _convert(net: MagnificationNet, part: str = "whole"):
+    """The OpenVINO model of ``part`` of ``net`` (see :func:`_part`; frames' H, W even)."""
     import openvino as ov
 
-    x = torch.zeros(1, 3, 32, 32)
+    module, example, shapes = _part(net, part)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.jit's tracer warnings: the graph has no size-dependent branch
         was_training = net.training
         net.eval()
         try:
             with torch.no_grad():
-                return ov.convert_model(_Core(net), example_input=(x, x, torch.tensor([10.0])),
-                                        input=[ov.PartialShape([-1, 3, -1, -1]), ov.PartialShape([-1, 3, -1, -1]),
-                                               ov.PartialShape([-1])])
+                return ov.convert_model(module, example_input=example, input=shapes)
         finally:
             net.train(was_training)
 
 
-def _read_or_convert(net: MagnificationNet, key: str):
+def _read_or_convert(net: MagnificationNet, key: str, part: str = "whole"):
     """The model from the disk cache, else converted and stored there (atomically: the ``.xml`` names a complete
     pair of files; a cache that cannot be written is skipped)."""
     import openvino as ov
 
     folder = cache_dir()
-    xml = folder / f"{key}.xml"
+    name = key if part == "whole" else f"{key}-{part}"
+    xml = folder / f"{name}.xml"
     if xml.exists():
         try:
             return ov.Core().read_model(str(xml))
         except Exception:  # a damaged cache entry: convert again
             pass
-    model = _convert(net)
+    model = _convert(net, part)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.xml"
+        tmp = folder / f".{name}.{os.getpid()}.xml"
         ov.save_model(model, str(tmp), compress_to_fp16=False)
         os.replace(tmp.with_suffix(".bin"), xml.with_suffix(".bin"))
         os.replace(tmp, xml)
     except Exception:
-        for leftover in folder.glob(f".{key}.{os.getpid()}.*"):
+        for leftover in folder.glob(f".{name}.{os.getpid()}.*"):
             leftover.unlink(missing_ok=True)
     return model
+
+
+def _compiled_model(net: MagnificationNet, part: str):
+    """``part`` of ``net`` compiled for the CPU, once per process."""
+    if not have_openvino():
+        raise MMKitError(f"runtime 'openvino' needs OpenVINO, which is not installed: {INSTALL_HINT}; or use "
+                         "runtime='torch'")
+    import openvino as ov
+
+    key = weights_key(net)
+    if (key, part) not in _compiled:
+        _compiled[(key, part)] = ov.Core().compile_model(_read_or_convert(net, key, part), "CPU", COMPILE_PROPERTIES)
+    return _compiled[(key, part)]
+
+
+def _pad(x: torch.Tensor, multiple: int) -> torch.Tensor:
+    ph, pw = (-x.shape[-2]) % multiple, (-x.shape[-1]) % multiple
+    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
+
+
+def _array(x: torch.Tensor) -> np.ndarray:
+    return np.ascontiguousarray(x.detach().float().cpu().numpy())
+
+
+class OpenVINOStages:
+    """The encoder, and the manipulator with the decoder, of a paper network run by OpenVINO in fp32: what the
+    temporal mode needs, since its band-pass filter sits between them. Same interface as the torch network's
+    :meth:`~mmkit.models.MagnificationNet.encode` and ``decode(enc, manipulator(motion))``."""
+
+    def __init__(self, net: MagnificationNet) -> None:
+        self.multiple = net.multiple
+        self.encoder = _compiled_model(net, "encoder").create_infer_request()
+        self.back = _compiled_model(net, "back").create_infer_request()
+
+    def encode(self, prev: torch.Tensor, cur: torch.Tensor):
+        from .models.singh2023 import Encoded, _check_pair
+
+        _check_pair(prev, cur)
+        size = (prev.shape[-2], prev.shape[-1])
+        out = self.encoder.infer([_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple))])
+        e_a, e_b, app = (torch.from_numpy(np.array(out[i])) for i in range(3))
+        return Encoded(e_a, e_b, app, size)
+
+    def magnify_motion(self, enc, motion: torch.Tensor) -> torch.Tensor:
+        """The frame for the (already magnified, e.g. band-passed and scaled) motion ``motion`` of ``enc``."""
+        out = self.back.infer([_array(motion), _array(enc.appearance)])[0]
+        h, w = enc.size
+        return torch.from_numpy(np.array(out[..., :h, :w]))
 
 
 class OpenVINONet:
@@ -139,26 +223,15 @@ class OpenVINONet:
     """
 
     def __init__(self, net: MagnificationNet) -> None:
-        if not have_openvino():
-            raise MMKitError(f"runtime 'openvino' needs OpenVINO, which is not installed: {INSTALL_HINT}; or use "
-                             "runtime='torch'")
-        import openvino as ov
-
         self.multiple = net.multiple
-        key = weights_key(net)
-        if key not in _compiled:
-            _compiled[key] = ov.Core().compile_model(_read_or_convert(net, key), "CPU", COMPILE_PROPERTIES)
-        self.compiled = _compiled[key]
+        self.compiled = _compiled_model(net, "whole")
         self.request = self.compiled.create_infer_request()
 
     def __call__(self, prev: torch.Tensor, cur: torch.Tensor, alpha: float | torch.Tensor) -> torch.Tensor:
         if prev.shape != cur.shape:
             raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
         h, w = prev.shape[-2:]
-        ph, pw = (-h) % self.multiple, (-w) % self.multiple
-        if ph or pw:
-            prev, cur = (F.pad(x, (0, pw, 0, ph), mode="replicate") for x in (prev, cur))
         a = np.asarray(torch.as_tensor(alpha, dtype=torch.float32).reshape(-1).cpu().numpy(), np.float32)
-        inputs = [np.ascontiguousarray(x.detach().float().cpu().numpy()) for x in (prev, cur)] + [a]
+        inputs = [_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple)), a]
         out = self.request.infer(inputs)[0]
         return torch.from_numpy(np.array(out[..., :h, :w]))

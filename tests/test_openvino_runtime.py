@@ -1,5 +1,7 @@
 """OpenVINO runs the paper's networks with torch's output (within 1 grey level), and the engine falls back to torch
 cleanly wherever it cannot."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -34,13 +36,17 @@ def sample():
 @pytest.mark.parametrize("name", ["light", "base"])
 def test_shipped_networks_give_torchs_frames_on_the_sample_clip(sample, name):
     """The kit's tolerance for the fast path: within 1 level of torch fp32, on almost no pixel (rounding ties)."""
-    for mode in ("dynamic", "static"):
+    for mode in ("dynamic", "static", "temporal"):
         cfg = MagnifyConfig(alpha=20.0, mode=mode, method=name)
-        torch_out = magnify(sample, 20.0, mode=mode, method=name, runtime="torch")
-        fast = magnify(sample, 20.0, mode=mode, method=name, runtime="openvino")
+        band = {"low_hz": 2.0, "high_hz": 3.0}                        # the sample's vibration: 2.5 Hz
+        torch_out = magnify(sample, 20.0, mode=mode, method=name, runtime="torch", **band)
+        fast = magnify(sample, 20.0, mode=mode, method=name, runtime="openvino", **band)
         diff = np.abs(fast.astype(int) - torch_out)
         assert diff.max() <= 1 and (diff > 0).mean() < 1e-3, (mode, diff.max(), (diff > 0).mean())
         assert engine.openvino_applies(cfg, torch.device("cpu"))
+        # OpenVINO did run: the whole network, or (temporal) the encoder and the back half apart
+        assert {part for _, part in ovr._compiled} == ({"encoder", "back"} if mode == "temporal" else {"whole"})
+        ovr._compiled.clear()
 
 
 @needs_openvino
@@ -54,7 +60,7 @@ def test_auto_runs_openvino_for_clips_that_pay_its_conversion_and_decides_the_sa
     assert resolve(MagnifyConfig(), cpu).runtime == "torch"                    # length unknown: torch
     assert resolve(MagnifyConfig(method="some/run/checkpoint.pt"), cpu, 1000, (720, 720)).runtime == "torch"
     assert resolve(MagnifyConfig(method="oh2018"), cpu, 1000, (720, 720)).runtime == "torch"
-    assert resolve(MagnifyConfig(mode="temporal"), cpu, 1000, (720, 720)).runtime == "torch"
+    assert resolve(MagnifyConfig(mode="temporal"), cpu, 1000, (720, 720)).runtime == "openvino"
     assert resolve(MagnifyConfig(runtime="openvino"), cpu, 2, (32, 32)).runtime == "openvino"  # asked: kept
     assert resolve(long, cpu) == long                                          # resolving twice changes nothing
 
@@ -87,7 +93,7 @@ def test_a_converted_network_is_kept_on_disk_and_read_back(monkeypatch, tmp_path
     assert xml.exists() and xml.with_suffix(".bin").exists()
     assert [p.name for p in ovr.cache_dir().iterdir() if p.name.startswith(".")] == []  # no partial files
 
-    def no_convert(net):
+    def no_convert(net, part="whole"):
         raise AssertionError("converted again although the cache holds it")
 
     monkeypatch.setattr(ovr, "_convert", no_convert)
@@ -131,7 +137,6 @@ def test_without_openvino_auto_runs_torch_and_asking_for_it_says_how_to_install(
 
 
 @pytest.mark.parametrize("options, problem", [
-    ({"mode": "temporal"}, "temporal mode runs torch"),
     ({"method": "oh2018"}, "paper's networks"),
     ({"bf16": True}, "--bf16 runs torch"),
     ({"device": "cuda"}, "CPU only"),
@@ -150,7 +155,7 @@ def test_what_openvino_does_not_run_is_torch_under_auto_and_an_error_when_asked(
 
 @needs_openvino
 def test_a_failed_conversion_falls_back_to_torch_with_a_warning(monkeypatch, sample):
-    def broken(net):
+    def broken(net, part="whole"):
         raise RuntimeError("unsupported operation\nmore detail")
 
     monkeypatch.setattr(ovr, "_convert", broken)
@@ -164,6 +169,10 @@ def test_a_failed_conversion_falls_back_to_torch_with_a_warning(monkeypatch, sam
         out = np.stack(list(magnify_frames(sample[:4], MagnifyConfig(alpha=10.0, runtime="openvino"), net)))
     assert np.array_equal(out, np.stack(list(magnify_frames(sample[:4], MagnifyConfig(alpha=10.0, runtime="torch"),
                                                               net))))
+    temporal = MagnifyConfig(alpha=10.0, mode="temporal", low_hz=2.0, high_hz=3.0)
+    with pytest.warns(UserWarning, match="running torch"):
+        out = np.stack(list(magnify_frames(sample[:4], replace(temporal, runtime="openvino"), net)))
+    assert np.array_equal(out, np.stack(list(magnify_frames(sample[:4], replace(temporal, runtime="torch"), net))))
 
 
 @needs_openvino

@@ -1,6 +1,6 @@
 """How fast does the kit magnify on this machine? Every path, the default's end to end, and the course's widget.
 
-Run: ``python -m mmkit.bench`` (about 4 minutes on a 2-core CPU; ``--quick`` for a smoke run). In one run it prints
+Run: ``python -m mmkit.bench`` (about 5 minutes on a 2-core CPU; ``--quick`` for a smoke run). In one run it prints
 
 1. the CPU, whether it has bf16 kernels, the torch and OpenVINO versions;
 2. per network (light, base) and frame size (720 px and the course's size), the frames per second of each path
@@ -9,8 +9,9 @@ Run: ``python -m mmkit.bench`` (about 4 minutes on a 2-core CPU; ``--quick`` for
    from the disk cache); the ratio to torch channels-last; and the largest difference from torch fp32 on the
    sample clip at alpha 20, in 0..255 levels. ``*`` marks what ``mmkit.magnify`` picks by default for a short and
    for a long clip;
-3. ``mmkit.magnify(frames, 10)`` end to end on a clip of 720 x 720 frames in memory, default options against
-   ``runtime="torch"`` (every wait included: conversion or cache read, first-frame set-up, compiling);
+3. ``mmkit.magnify(frames, 10)`` end to end on a clip of 720 x 720 frames in memory, in the dynamic and the
+   temporal mode, default options against ``runtime="torch"`` (every wait included: conversion or cache read,
+   first-frame set-up, compiling);
 4. the widget of notebook 04 at the course's settings (:mod:`mmkit.bench.widget_speed`): the seconds from a
    control move to the redraw.
 
@@ -121,20 +122,24 @@ def paths_table(name: str, sizes: list[int], repeats: int, compile_: bool) -> No
 
 
 def end_to_end(method: str, size: int, n_frames: int) -> None:
-    """``mmkit.magnify`` on ``n_frames`` of ``size`` px from memory: the default against ``runtime="torch"``."""
+    """``mmkit.magnify`` on ``n_frames`` of ``size`` px from memory, in the dynamic and the temporal mode: the
+    default against ``runtime="torch"``."""
     from ..data.samples import VibrationClip
 
-    frames = VibrationClip(height=size, width=size, n_frames=n_frames, radius=size / 4).render()
+    clip = VibrationClip(height=size, width=size, n_frames=n_frames, radius=size / 4)
+    frames = clip.render()
     print(f"\nmmkit.magnify(frames, 10, method={method!r}) on {n_frames} frames of {size} x {size} px from memory, "
           "end to end")
-    outs, fps = {}, {}
-    for label, options in (("default", {}), ("torch", {"runtime": "torch"})):
-        t0 = time.perf_counter()
-        outs[label] = magnify(frames, 10.0, method=method, **options)
-        fps[label] = n_frames / (time.perf_counter() - t0)
-    diff = int(np.abs(outs["default"].astype(int) - outs["torch"]).max())
-    print(f"  default {fps['default']:.2f} frames/s, runtime='torch' {fps['torch']:.2f} "
-          f"(x{fps['default'] / fps['torch']:.2f}); largest difference {diff} level(s)")
+    for mode in ("dynamic", "temporal"):
+        outs, fps = {}, {}
+        for label, options in (("default", {}), ("torch", {"runtime": "torch"})):
+            t0 = time.perf_counter()
+            outs[label] = magnify(frames, 10.0, method=method, mode=mode, fps=clip.fps, low_hz=2.0, high_hz=3.0,
+                                  **options)
+            fps[label] = n_frames / (time.perf_counter() - t0)
+        diff = int(np.abs(outs["default"].astype(int) - outs["torch"]).max())
+        print(f"  mode={mode!r}: default {fps['default']:.2f} frames/s, runtime='torch' {fps['torch']:.2f} "
+              f"(x{fps['default'] / fps['torch']:.2f}); largest difference {diff} level(s)")
 
 
 def main(argv: list[str] | None = None) -> None:
