@@ -44,6 +44,20 @@ def cmd_info(args: argparse.Namespace) -> None:
         print(f"{r['model']:<7}{r['channels']:>4}{r['params']:>11,}{r['gmacs']:>10.2f}{r['gflops']:>10.2f}"
               f"{r['paper_params'] / 1e6:>13.2f}M{r['paper_gflops_720']:>14.1f}")
     _print_held_out()
+    _print_runtime()
+
+
+def _print_runtime() -> None:
+    """What runs the networks on this machine's CPU (python -m mmkit.bench times it)."""
+    from .hardware import cpu_has_bf16_kernels, cpu_name
+    from .openvino_runtime import INSTALL_HINT, openvino_version
+
+    version = openvino_version()
+    bf16 = {True: "yes", False: "no", None: "unknown"}[cpu_has_bf16_kernels()]
+    print(f"\nCPU: {cpu_name()}, bf16 kernels: {bf16}. Runtime for light and base on the CPU: "
+          + (f"OpenVINO {version.split('-')[0]} for clips long enough to pay its conversion, else torch"
+             if version else f"torch (for about twice the speed at 720 px: {INSTALL_HINT})")
+          + "; python -m mmkit.bench times every path")
 
 
 def _print_held_out(size: int = 720) -> None:

@@ -37,6 +37,10 @@ INSTALL_HINT = 'pip install "mmkit[fast]" (or pip install openvino)'
 COMPILE_PROPERTIES = {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY"}
 
 _compiled: dict[tuple[str, str], object] = {}  # (weights key, part) -> compiled model, for this process
+#: Every model compiled in this process, kept to its end. Destroying one (the threads of its CPU streams go) and
+#: forking a process later (the trainer's DataLoader workers) crashed Python here, by SIGABRT or SIGSEGV
+#: (tests/test_openvino_runtime.py then tests/test_train.py); a process compiles a few, so keeping them is cheap.
+_alive: list[object] = []
 
 
 def have_openvino() -> bool:
@@ -176,6 +180,7 @@ def _compiled_model(net: MagnificationNet, part: str):
     key = weights_key(net)
     if (key, part) not in _compiled:
         _compiled[(key, part)] = ov.Core().compile_model(_read_or_convert(net, key, part), "CPU", COMPILE_PROPERTIES)
+        _alive.append(_compiled[(key, part)])
     return _compiled[(key, part)]
 
 

@@ -34,6 +34,9 @@ def test_info_table_is_printed(capsys):
     out = capsys.readouterr().out
     assert f"{complexity(build_model('light')).params:,}" in out
     assert "42.4" in out and "375.5" in out  # the paper's column is shown beside ours
+    from mmkit.openvino_runtime import have_openvino
+    assert "bf16 kernels: " in out  # and what runs the networks here
+    assert ("Runtime for light and base on the CPU: OpenVINO" in out) == have_openvino()
 
 
 def test_bad_size_is_a_clear_error(capsys):
