@@ -5,7 +5,8 @@ import tempfile
 # Set before nbval starts the notebook kernels, which inherit this environment (see mmkit.course).
 os.environ.setdefault("MMKIT_QUICK", "1")
 # Networks converted for OpenVINO (mmkit.openvino_runtime) go to a folder of this run, not the user's cache.
-os.environ.setdefault("MMKIT_CACHE_DIR", tempfile.mkdtemp(prefix="mmkit-test-cache-"))
+if "MMKIT_CACHE_DIR" not in os.environ:
+    os.environ["MMKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="mmkit-test-cache-")
 
 
 def pytest_collectstart(collector):

@@ -420,9 +420,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-compile", dest="compile", action="store_const", const=False,
                    help="never torch.compile the network")
     p.add_argument("--runtime", default="auto", choices=["auto", "torch", "openvino"],
-                   help="what runs light and base on a CPU: openvino (pip install \"mmkit[fast]\"): the same output, "
-                        "about twice torch's frames/s, no compile wait; auto (default): openvino where it is "
-                        "installed and applies, else torch")
+                   help="what runs light and base on a CPU: openvino (pip install \"mmkit[fast]\"): torch's output "
+                        "within 1 level, 1.4-2.3x its frames/s, ~2 s to convert a network the first time; auto "
+                        "(default): openvino where it is installed and the clip holds over ~5 s of torch work, "
+                        "else torch")
     p.add_argument("--side-by-side", action="store_true", help="write input | magnified")
     p.add_argument("--slice-png", default=None, help="also save a spatio-temporal slice figure here")
     p.add_argument("--slice-row", type=int, default=None, help="row of the slice (default: the middle)")

@@ -75,8 +75,8 @@ class MagnifyConfig:
     runtime: str = "auto"        # "openvino": light and base run by OpenVINO on the CPU, fp32, within 1 level of
                                  # torch, faster (mmkit.openvino_runtime; python -m mmkit.bench); "torch"; "auto":
                                  # OpenVINO for the shipped light and base weights where it is installed and
-                                 # applies (CPU, dynamic or static mode, no --bf16) and the clip is long enough to
-                                 # pay its ~2 s conversion (OPENVINO_WORTH_S), else torch; torch again if it fails
+                                 # applies (CPU, no --bf16) and the clip is long enough to pay its ~2 s
+                                 # conversion (OPENVINO_WORTH_S), else torch; torch again if it fails
     low_hz: float = 0.5          # pass band of the temporal mode and of the linear method
     high_hz: float = 3.0
     capture_fps: float | None = None  # frame rate the filters assume (a high-speed capture); None: the video's
@@ -117,7 +117,7 @@ class MagnifyConfig:
 
 #: Eager seconds of work above which ``compile="auto"`` compiles: four times the ~15 s that compiling first
 #: takes on a 2-core CPU (measured for light and base at 720 px; inductor then caches it on disk), so that the
-#: 2.3-2.9x faster frames pay it back with a margin on slower machines too.
+#: 1.1-3x faster frames (by CPU) pay it back with a margin on slower machines too.
 COMPILE_WORTH_S = 60.0
 #: Torch seconds of work above which ``runtime="auto"`` converts a network for OpenVINO: about twice the ~2 s that
 #: converting takes the first time (after that it is read back from the disk cache in 0.1-0.2 s).
@@ -150,12 +150,15 @@ def resolve_options(cfg: MagnifyConfig, device: torch.device, n_frames: int | No
     if compile_ == "auto":
         compile_ = (device.type == "cpu" and runtime == "torch" and cfg.mode != "temporal" and work_s is not None
                     and work_s >= COMPILE_WORTH_S and _have_cxx_compiler())
+    if runtime == "openvino":
+        compile_ = False  # torch.compile has nothing to do where OpenVINO runs the network
     return replace(cfg, batch_size=batch, compile=bool(compile_), runtime=runtime)
 
 
 def openvino_applies(cfg: MagnifyConfig, device: torch.device, net: torch.nn.Module | None = None) -> bool:
-    """Whether OpenVINO can run ``cfg``'s network: installed, the device a CPU, ``--bf16`` off and the network (``net``, or the one ``cfg.method`` names) one of the paper's. False for
-    ``runtime="torch"``; for ``runtime="openvino"`` a combination it cannot run is an error that says why."""
+    """Whether OpenVINO can run ``cfg``'s network: installed, the device a CPU, ``--bf16`` off, the network
+    (``net``, or the one ``cfg.method`` names) one of the paper's. False for ``runtime="torch"``; for
+    ``runtime="openvino"`` a combination it cannot run is an error that says why."""
     from .models import MagnificationNet
     from .openvino_runtime import INSTALL_HINT, have_openvino
 
@@ -206,27 +209,24 @@ def network_call(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device)
                 return net(prev, cur, alpha).float()
     else:
         call = net
-    if cfg.runtime == "openvino" and openvino_applies(cfg, device, net):
-        from .openvino_runtime import OpenVINONet
-        try:
-            return OpenVINONet(net)
-        except Exception as err:  # a conversion OpenVINO cannot do: torch runs the same network, said aloud
-            first = (str(err).strip().splitlines() or [""])[0][:200]
-            warnings.warn(f"OpenVINO could not run the network ({type(err).__name__}: {first}); running torch "
-                          "instead (runtime='torch' avoids it)", stacklevel=2)
+    from .openvino_runtime import OpenVINONet
+
+    fast = _on_openvino(OpenVINONet, net, cfg, device)
+    if fast is not None:
+        return fast
     if cfg.compile and cfg.mode != "temporal":
         return compile_or_eager(call)
     return call
 
 
-def _openvino_stages(net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device):
-    """The temporal mode's encoder and back half on OpenVINO when ``cfg.runtime`` says so, else None (torch); a
-    failed conversion warns and gives None."""
+def _on_openvino(kind: Callable, net: torch.nn.Module, cfg: MagnifyConfig, device: torch.device):
+    """``kind(net)`` (:class:`~mmkit.openvino_runtime.OpenVINONet` or ``OpenVINOStages``) when ``cfg.runtime`` is
+    "openvino" and it applies, else None (torch runs). A conversion that fails warns and gives None: torch runs the
+    same network, said aloud."""
     if not (cfg.runtime == "openvino" and openvino_applies(cfg, device, net)):
         return None
-    from .openvino_runtime import OpenVINOStages
     try:
-        return OpenVINOStages(net)
+        return kind(net)
     except Exception as err:
         first = (str(err).strip().splitlines() or [""])[0][:200]
         warnings.warn(f"OpenVINO could not run the network ({type(err).__name__}: {first}); running torch "
@@ -345,7 +345,9 @@ def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch
     if cfg.bf16:
         warn_if_bf16_is_slow(device, "magnifying with --bf16")
     if cfg.mode == "temporal":
-        stages = _openvino_stages(net, cfg, device)
+        from .openvino_runtime import OpenVINOStages
+
+        stages = _on_openvino(OpenVINOStages, net, cfg, device)
         for enc, motion in temporal_motion(net, frames, cfg, fps, device, stages.encode if stages else None):
             if stages:
                 out = stages.magnify_motion(enc, motion * float(cfg.alpha))
@@ -367,7 +369,7 @@ def _magnify_frames(frames: Iterable[np.ndarray], cfg: MagnifyConfig, net: torch
                 seconds += seconds[-1:] * (cfg.batch_size - len(todo))
             a = _to_batch(firsts, device)  # type: ignore[arg-type]
             b = _to_batch(seconds, device)
-            if cfg.channels_last:
+            if cfg.channels_last and cfg.runtime != "openvino":  # OpenVINO takes plain NCHW arrays
                 a, b = (x.contiguous(memory_format=torch.channels_last) for x in (a, b))
             for i, frame in zip(todo, _to_frames(call(a, b, float(cfg.alpha)))):
                 out[i] = frame

@@ -1,23 +1,28 @@
-"""The paper's networks run by OpenVINO, an inference runtime made for CPUs: same output, about twice as fast.
+"""The paper's networks run by OpenVINO, an inference runtime made for CPUs: torch's output to within a grey
+level, at 1.4-2.3x torch's frames per second on a 2-core CPU (``python -m mmkit.bench``).
 
 OpenVINO (``pip install "mmkit[fast]"``, or ``pip install openvino``) is optional. Where it is installed,
-:func:`mmkit.magnify` runs ``light`` and ``base`` with it on a CPU (``MagnifyConfig.runtime = "auto"``); where it
-is not, or where converting a network fails, the engine runs torch as before. The conversion keeps every
-operation in fp32 (``INFERENCE_PRECISION_HINT: f32``; OpenVINO would pick bf16 by itself on CPUs that have it,
-and the encoder's rounding is multiplied by alpha), so the output is torch's to within float rounding:
-``python -m mmkit.bench`` prints the difference in grey levels beside the frames per second, and
-``tests/test_openvino_runtime.py`` checks it on the sample clip.
+:func:`mmkit.magnify` runs ``light`` and ``base`` with it on a CPU for a clip long enough to pay its conversion
+(``MagnifyConfig.runtime = "auto"``, :func:`mmkit.engine.resolve_options`); where it is not, or where converting a
+network fails, the engine runs torch. Every operation stays in fp32 (``INFERENCE_PRECISION_HINT: f32``; OpenVINO
+would pick bf16 by itself on CPUs that have it, and alpha multiplies the encoder's rounding), so the output is
+torch's to within float rounding: ``python -m mmkit.bench`` prints the difference beside the frames per second,
+and ``tests/test_openvino_runtime.py`` checks it on the sample clip.
 
-A network is converted once per process (about 2-3 s) and the result is kept on disk
-(``$MMKIT_CACHE_DIR/openvino``, by default ``~/.cache/mmkit/openvino``), keyed by a hash of its weights and the
-two versions, so the next run reads it back in well under a second. Every frame size then compiles its kernels
-on its first frame (0.5 s for light at 720 px); nothing else is shape-specific, so a short clip pays little.
+A network is converted the first time (about 2 s) and kept on disk (``$MMKIT_CACHE_DIR/openvino``, by default
+``~/.cache/mmkit/openvino``), keyed by a hash of its weights, of the code that defines it and of the versions, so a
+later run reads it back in 0.1-0.2 s; it is compiled once per process. Every frame size then sets up its kernels
+on its first frame (0.3-0.5 s for light at 720 px, about 2 s for base). One :class:`OpenVINONet` or
+:class:`OpenVINOStages` serves one thread.
 """
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import inspect
 import json
 import os
+import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +35,7 @@ from .errors import MMKitError
 
 if TYPE_CHECKING:
     from .models import MagnificationNet
+    from .models.singh2023 import Encoded
 
 #: What a user installs to get the fast runtime (the extra of pyproject.toml).
 INSTALL_HINT = 'pip install "mmkit[fast]" (or pip install openvino)'
@@ -41,15 +47,32 @@ _compiled: dict[tuple[str, str], object] = {}  # (weights key, part) -> compiled
 #: forking a process later (the trainer's DataLoader workers) crashed Python here, by SIGABRT or SIGSEGV
 #: (tests/test_openvino_runtime.py then tests/test_train.py); a process compiles a few, so keeping them is cheap.
 _alive: list[object] = []
+_lock = threading.Lock()  # one conversion and compilation at a time
 
 
 def have_openvino() -> bool:
-    """Whether ``import openvino`` works here."""
-    try:
-        import openvino  # noqa: F401
-    except Exception:  # not installed, or a broken install: torch it is
-        return False
-    return True
+    """Whether OpenVINO is installed (found without importing it: the import loads a large native library; a
+    broken install shows when a network is converted, and the engine then runs torch)."""
+    return importlib.util.find_spec("openvino") is not None
+
+
+def clear_compiled() -> None:
+    """Forget this process's compiled models, so that the next use reads the disk cache or converts again (the
+    benchmark times that). The models themselves stay alive (see ``_alive``)."""
+    _compiled.clear()
+
+
+_core = None
+
+
+def _ov_core():
+    """The process's one ``openvino.Core``."""
+    global _core
+    if _core is None:
+        import openvino as ov
+
+        _core = ov.Core()
+    return _core
 
 
 def openvino_version() -> str | None:
@@ -120,15 +143,19 @@ def _part(net: MagnificationNet, part: str) -> tuple[torch.nn.Module, tuple, lis
 def weights_key(net: MagnificationNet) -> str:
     """A hash of the network's architecture and weights, and the torch, OpenVINO and format versions: the name
     its conversion is kept under."""
+    from .models import singh2023
+
+    code = inspect.getsource(singh2023) + "".join(inspect.getsource(c) for c in (_Core, _Encoder, _Back))
     h = hashlib.sha256(json.dumps({"config": net.cfg.to_dict(), "torch": torch.__version__,
-                                   "openvino": openvino_version(), "format": 1}, sort_keys=True).encode())
+                                   "openvino": openvino_version(), "format": 1, "code": code},
+                                  sort_keys=True).encode())
     for name, tensor in sorted(net.state_dict().items()):
         h.update(name.encode())
         h.update(tensor.detach().float().contiguous().cpu().numpy().tobytes())
     return h.hexdigest()[:24]
 
 
-def _convert(net: MagnificationNet, part: str = "whole"):
+def _convert(net: MagnificationNet, part: str = "whole") -> object:
     """The OpenVINO model of ``part`` of ``net`` (see :func:`_part`; frames' H, W even)."""
     import openvino as ov
 
@@ -144,7 +171,7 @@ def _convert(net: MagnificationNet, part: str = "whole"):
             net.train(was_training)
 
 
-def _read_or_convert(net: MagnificationNet, key: str, part: str = "whole"):
+def _read_or_convert(net: MagnificationNet, key: str, part: str = "whole") -> object:
     """The model from the disk cache, else converted and stored there (atomically: the ``.xml`` names a complete
     pair of files; a cache that cannot be written is skipped)."""
     import openvino as ov
@@ -154,37 +181,38 @@ def _read_or_convert(net: MagnificationNet, key: str, part: str = "whole"):
     xml = folder / f"{name}.xml"
     if xml.exists():
         try:
-            return ov.Core().read_model(str(xml))
+            return _ov_core().read_model(str(xml))
         except Exception:  # a damaged cache entry: convert again
             pass
     model = _convert(net, part)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{name}.{os.getpid()}.xml"
+        tmp = folder / f".{name}.{os.getpid()}-{threading.get_ident()}.xml"
         ov.save_model(model, str(tmp), compress_to_fp16=False)
         os.replace(tmp.with_suffix(".bin"), xml.with_suffix(".bin"))
         os.replace(tmp, xml)
     except Exception:
-        for leftover in folder.glob(f".{name}.{os.getpid()}.*"):
+        for leftover in folder.glob(f".{name}.{os.getpid()}-{threading.get_ident()}.*"):
             leftover.unlink(missing_ok=True)
     return model
 
 
-def _compiled_model(net: MagnificationNet, part: str):
+def _compiled_model(net: MagnificationNet, part: str) -> object:
     """``part`` of ``net`` compiled for the CPU, once per process."""
     if not have_openvino():
         raise MMKitError(f"runtime 'openvino' needs OpenVINO, which is not installed: {INSTALL_HINT}; or use "
                          "runtime='torch'")
-    import openvino as ov
-
     key = weights_key(net)
-    if (key, part) not in _compiled:
-        _compiled[(key, part)] = ov.Core().compile_model(_read_or_convert(net, key, part), "CPU", COMPILE_PROPERTIES)
-        _alive.append(_compiled[(key, part)])
-    return _compiled[(key, part)]
+    with _lock:
+        if (key, part) not in _compiled:
+            model = _ov_core().compile_model(_read_or_convert(net, key, part), "CPU", COMPILE_PROPERTIES)
+            _alive.append(model)
+            _compiled[(key, part)] = model
+        return _compiled[(key, part)]
 
 
 def _pad(x: torch.Tensor, multiple: int) -> torch.Tensor:
+    """Pad bottom and right by edge replication up to a multiple of ``multiple``, as the network does."""
     ph, pw = (-x.shape[-2]) % multiple, (-x.shape[-1]) % multiple
     return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
 
@@ -203,16 +231,16 @@ class OpenVINOStages:
         self.encoder = _compiled_model(net, "encoder").create_infer_request()
         self.back = _compiled_model(net, "back").create_infer_request()
 
-    def encode(self, prev: torch.Tensor, cur: torch.Tensor):
-        from .models.singh2023 import Encoded, _check_pair
+    def encode(self, prev: torch.Tensor, cur: torch.Tensor) -> Encoded:
+        from .models.singh2023 import Encoded
 
-        _check_pair(prev, cur)
+        _check_same_shape(prev, cur)
         size = (prev.shape[-2], prev.shape[-1])
         out = self.encoder.infer([_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple))])
         e_a, e_b, app = (torch.from_numpy(np.array(out[i])) for i in range(3))
         return Encoded(e_a, e_b, app, size)
 
-    def magnify_motion(self, enc, motion: torch.Tensor) -> torch.Tensor:
+    def magnify_motion(self, enc: Encoded, motion: torch.Tensor) -> torch.Tensor:
         """The frame for the (already magnified, e.g. band-passed and scaled) motion ``motion`` of ``enc``."""
         out = self.back.infer([_array(motion), _array(enc.appearance)])[0]
         h, w = enc.size
@@ -233,10 +261,17 @@ class OpenVINONet:
         self.request = self.compiled.create_infer_request()
 
     def __call__(self, prev: torch.Tensor, cur: torch.Tensor, alpha: float | torch.Tensor) -> torch.Tensor:
-        if prev.shape != cur.shape:
-            raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
+        _check_same_shape(prev, cur)
         h, w = prev.shape[-2:]
-        a = np.asarray(torch.as_tensor(alpha, dtype=torch.float32).reshape(-1).cpu().numpy(), np.float32)
-        inputs = [_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple)), a]
+        a = torch.as_tensor(alpha, dtype=torch.float32).detach().cpu()
+        if not (a.ndim == 0 or (a.ndim == 1 and a.shape[0] in (1, prev.shape[0]))):
+            raise ValueError(f"alpha must be a number or have one value per sample ({prev.shape[0]}), "
+                             f"got shape {tuple(a.shape)}")
+        inputs = [_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple)), a.reshape(-1).numpy()]
         out = self.request.infer(inputs)[0]
         return torch.from_numpy(np.array(out[..., :h, :w]))
+
+
+def _check_same_shape(prev: torch.Tensor, cur: torch.Tensor) -> None:
+    if prev.shape != cur.shape:
+        raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")

@@ -21,13 +21,13 @@ def test_demo_writes_video_and_slice(tmp_path, capsys):
     left, right = frames[..., :info.width, :], frames[..., info.width:, :]
     # The disc's horizontal motion, measured inside it, is several times larger in the magnified half.
     c = info.height // 2
-    def motion_std(v):  # the median of |shift|: one frame that the lossy video codec spoils (a shift read of
+    def motion_size(v):  # the median of |shift|: one frame that the lossy video codec spoils (a shift read of
         # 27 px, seen) must not decide it, as it would a standard deviation
         return np.median(np.abs([measure_shift(v[0], f, (c - 20, c + 20, c - 20, c + 20))[0] for f in v]))
     from mmkit.data.samples import SAMPLES
-    ratio = motion_std(right) / motion_std(SAMPLES["vibrating_still"].render(10.0))
+    ratio = motion_size(right) / motion_size(SAMPLES["vibrating_still"].render(10.0))
     assert 0.6 < ratio < 1.3, ratio  # the magnified disc moves about as far as in the truth x10
-    assert motion_std(right) > 5 * motion_std(left)
+    assert motion_size(right) > 5 * motion_size(left)
     # The network is closer to the truth than the unchanged input.
     mse = dict(part.rsplit(" ", 1) for part in out.split("(x 1e-3): ")[1].splitlines()[0].split(", "))
     assert float(mse[f"{METHOD} network"]) < float(mse["input unchanged"])

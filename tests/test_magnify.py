@@ -225,7 +225,7 @@ def test_default_path_batch_one_on_cpu_and_compile_only_for_long_clips(monkeypat
         magnify(np.zeros((3, 16, 16, 3), np.uint8), 5.0, compile="yes")
     # Where OpenVINO runs the network, nothing is compiled: it has no such wait.
     monkeypatch.setattr(engine, "openvino_applies", on_openvino)
-    monkeypatch.setattr(engine, "_have_cxx_compiler", lambda: True)
+    monkeypatch.setattr(engine, "_have_cxx_compiler", lambda: True)  # (set False above)
     if on_openvino(MagnifyConfig(), cpu):
         assert engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720)).compile is False
     assert engine.resolve_options(MagnifyConfig(runtime="torch"), cpu, 1000, (720, 720)).compile is True

@@ -81,6 +81,8 @@ def test_any_frame_size_and_batch_and_alpha_per_sample():
         assert float((got - want).abs().max()) * 127.5 < 0.05   # fp32 rounding, far below one level
     with pytest.raises(ValueError, match="same shape"):
         fast(torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 8, 10), 5.0)
+    with pytest.raises(ValueError, match="one value per sample"):
+        fast(torch.zeros(2, 3, 8, 8), torch.zeros(2, 3, 8, 8), torch.ones(3))
 
 
 @needs_openvino
@@ -128,6 +130,7 @@ def test_without_openvino_auto_runs_torch_and_asking_for_it_says_how_to_install(
     monkeypatch.setattr(ovr, "have_openvino", lambda: False)
     cpu = torch.device("cpu")
     assert not engine.openvino_applies(MagnifyConfig(), cpu)
+    assert engine.resolve_options(MagnifyConfig(), cpu, 1000, (720, 720)).runtime == "torch"  # a long clip too
     out = magnify(sample[:3], 10.0)                                  # the default path: torch, no error
     assert np.array_equal(out, magnify(sample[:3], 10.0, runtime="torch"))
     with pytest.raises(MMKitError, match=r"not installed: pip install \"mmkit\[fast\]\""):
@@ -148,6 +151,9 @@ def test_what_openvino_does_not_run_is_torch_under_auto_and_an_error_when_asked(
     with pytest.raises(MMKitError, match=f"runtime 'openvino': .*{problem}"):
         engine.openvino_applies(MagnifyConfig(runtime="openvino", **{k: v for k, v in options.items()
                                                                        if k != "device"}), device)
+
+
+def test_torch_is_never_openvino_and_an_unknown_runtime_is_refused():
     assert not engine.openvino_applies(MagnifyConfig(runtime="torch"), torch.device("cpu"))
     with pytest.raises(MMKitError, match="unknown runtime"):
         magnify(np.zeros((3, 16, 16, 3), np.uint8), 5.0, runtime="tensorflow")
@@ -187,6 +193,7 @@ def test_cli_runtime_flag(tmp_path, capsys):
         assert main(["magnify", str(sample_path()), "--alpha", "10", "--runtime", runtime, "-o", str(path),
                      "--quiet"]) == 0
         outs[runtime] = read_video(path)[0]
+        assert bool(ovr._compiled) == (runtime == "openvino")  # OpenVINO ran when asked, and only then
     assert np.abs(outs["torch"].astype(int) - outs["openvino"]).max() <= 1
     assert main(["magnify", str(sample_path()), "--alpha", "10", "--method", "oh2018", "--runtime", "openvino", "-o",
                  str(tmp_path / "x.npz")]) == 2
