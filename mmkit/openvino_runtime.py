@@ -17,6 +17,7 @@ on its first frame (0.3-0.5 s for light at 720 px, about 2 s for base). One :cla
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -29,7 +30,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .errors import MMKitError
 
@@ -90,36 +90,32 @@ def cache_dir() -> Path:
     return Path(root) / "openvino"
 
 
-class _Core(torch.nn.Module):
-    """``net`` from even-sized frames to its output, without the padding and cropping that depend on the frame
-    size (done outside, in :class:`OpenVINONet`), so one converted graph serves every size."""
+class _Part(torch.nn.Module):
+    """A part of ``net`` to convert; even-sized frames only (padding and cropping depend on the frame size and are
+    done outside), so one converted graph serves every size."""
 
     def __init__(self, net: MagnificationNet) -> None:
         super().__init__()
         self.net = net
+
+
+class _Core(_Part):
+    """The whole network: frames and alpha to the output."""
 
     def forward(self, prev: torch.Tensor, cur: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
         e_a, e_b, app = self.net.encoder(prev, cur)
         return self.net.decoder(self.net.manipulator((e_b - e_a) * alpha.reshape(-1, 1, 1, 1)) + app)
 
 
-class _Encoder(torch.nn.Module):
+class _Encoder(_Part):
     """The encoder alone: even-sized frames to ``(E_a, E_b, appearance)`` (the temporal mode filters between)."""
-
-    def __init__(self, net: MagnificationNet) -> None:
-        super().__init__()
-        self.net = net
 
     def forward(self, prev: torch.Tensor, cur: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         return self.net.encoder(prev, cur)
 
 
-class _Back(torch.nn.Module):
+class _Back(_Part):
     """Manipulator and decoder: a magnified motion ``D`` and the appearance features to the output frame."""
-
-    def __init__(self, net: MagnificationNet) -> None:
-        super().__init__()
-        self.net = net
 
     def forward(self, motion: torch.Tensor, appearance: torch.Tensor) -> torch.Tensor:
         return self.net.decoder(self.net.manipulator(motion) + appearance)
@@ -140,14 +136,21 @@ def _part(net: MagnificationNet, part: str) -> tuple[torch.nn.Module, tuple, lis
     return _Back(net), (f, f), features
 
 
+@functools.lru_cache(maxsize=1)
+def _versions_and_code() -> str:
+    """What a converted network also depends on besides its weights: torch's and OpenVINO's versions and the code
+    that defines the network and its parts (read once per process)."""
+    from .models import singh2023
+
+    code = inspect.getsource(singh2023) + "".join(inspect.getsource(c) for c in (_Part, _Core, _Encoder, _Back))
+    return f"torch {torch.__version__}; openvino {openvino_version()}; format 1; " + \
+        hashlib.sha256(code.encode()).hexdigest()
+
+
 def weights_key(net: MagnificationNet) -> str:
     """A hash of the network's architecture and weights, and the torch, OpenVINO and format versions: the name
     its conversion is kept under."""
-    from .models import singh2023
-
-    code = inspect.getsource(singh2023) + "".join(inspect.getsource(c) for c in (_Core, _Encoder, _Back))
-    h = hashlib.sha256(json.dumps({"config": net.cfg.to_dict(), "torch": torch.__version__,
-                                   "openvino": openvino_version(), "format": 1, "code": code},
+    h = hashlib.sha256(json.dumps({"config": net.cfg.to_dict(), "versions": _versions_and_code()},
                                   sort_keys=True).encode())
     for name, tensor in sorted(net.state_dict().items()):
         h.update(name.encode())
@@ -211,12 +214,6 @@ def _compiled_model(net: MagnificationNet, part: str) -> object:
         return _compiled[(key, part)]
 
 
-def _pad(x: torch.Tensor, multiple: int) -> torch.Tensor:
-    """Pad bottom and right by edge replication up to a multiple of ``multiple``, as the network does."""
-    ph, pw = (-x.shape[-2]) % multiple, (-x.shape[-1]) % multiple
-    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
-
-
 def _array(x: torch.Tensor) -> np.ndarray:
     return np.ascontiguousarray(x.detach().float().cpu().numpy())
 
@@ -227,16 +224,16 @@ class OpenVINOStages:
     :meth:`~mmkit.models.MagnificationNet.encode` and ``decode(enc, manipulator(motion))``."""
 
     def __init__(self, net: MagnificationNet) -> None:
-        self.multiple = net.multiple
+        self.pad = net._pad  # the network's own padding to even sizes
         self.encoder = _compiled_model(net, "encoder").create_infer_request()
         self.back = _compiled_model(net, "back").create_infer_request()
 
     def encode(self, prev: torch.Tensor, cur: torch.Tensor) -> Encoded:
-        from .models.singh2023 import Encoded
+        from .models.singh2023 import Encoded, _check_pair
 
-        _check_same_shape(prev, cur)
+        _check_pair(prev, cur)
         size = (prev.shape[-2], prev.shape[-1])
-        out = self.encoder.infer([_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple))])
+        out = self.encoder.infer([_array(self.pad(prev)), _array(self.pad(cur))])
         e_a, e_b, app = (torch.from_numpy(np.array(out[i])) for i in range(3))
         return Encoded(e_a, e_b, app, size)
 
@@ -256,22 +253,20 @@ class OpenVINONet:
     """
 
     def __init__(self, net: MagnificationNet) -> None:
-        self.multiple = net.multiple
+        self.pad = net._pad
         self.compiled = _compiled_model(net, "whole")
         self.request = self.compiled.create_infer_request()
 
     def __call__(self, prev: torch.Tensor, cur: torch.Tensor, alpha: float | torch.Tensor) -> torch.Tensor:
-        _check_same_shape(prev, cur)
+        from .models.singh2023 import _check_pair
+
+        _check_pair(prev, cur)
         h, w = prev.shape[-2:]
         a = torch.as_tensor(alpha, dtype=torch.float32).detach().cpu()
         if not (a.ndim == 0 or (a.ndim == 1 and a.shape[0] in (1, prev.shape[0]))):
             raise ValueError(f"alpha must be a number or have one value per sample ({prev.shape[0]}), "
                              f"got shape {tuple(a.shape)}")
-        inputs = [_array(_pad(prev, self.multiple)), _array(_pad(cur, self.multiple)), a.reshape(-1).numpy()]
+        inputs = [_array(self.pad(prev)), _array(self.pad(cur)), a.reshape(-1).numpy()]
         out = self.request.infer(inputs)[0]
         return torch.from_numpy(np.array(out[..., :h, :w]))
 
-
-def _check_same_shape(prev: torch.Tensor, cur: torch.Tensor) -> None:
-    if prev.shape != cur.shape:
-        raise ValueError(f"prev and cur must have the same shape, got {tuple(prev.shape)} and {tuple(cur.shape)}")
