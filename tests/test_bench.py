@@ -74,14 +74,14 @@ def test_widget_speed_times_each_move_of_each_method(capsys):
     rows = {line.split()[0]: line for line in out.splitlines() if line.split() and line.split()[0] in ("light", "linear")}
     assert set(rows) == {"light", "linear"}
     for name, line in rows.items():
-        cells = [c.split("/") for c in line.split("|")[1:4]]
-        assert len(line.split("|")) == 5
+        cells = [c.split("/") for c in line.split("|")[1:5]]     # alpha, frame, slice row, alpha again
+        assert len(line.split("|")) == 6
         redrawn, exact = zip(*((float(a), float(b)) for a, b in cells))
         assert all(0 <= r <= e for r, e in zip(redrawn, exact))  # the redraw comes no later than the exact slice
     light_alpha = [float(x) for x in rows["light"].split("|")[1].split("/")]
     assert light_alpha[0] < light_alpha[1]                        # a network previews its slice first
-    most, mean = (float(x) for x in rows["light"].split("|")[4].split("/"))
-    assert 0 <= mean <= most <= 255 and rows["linear"].split("|")[4].strip() == "no preview"
+    most, mean = (float(x) for x in rows["light"].split("|")[5].split("/"))
+    assert 0 <= mean <= most <= 255 and rows["linear"].split("|")[5].strip() == "no preview"
 
 
 def test_summary_bench_prints_the_cpu_every_path_end_to_end_and_the_widget(capsys):

@@ -278,6 +278,7 @@ def test_widget_callbacks_drive_the_session(frames):
     assert ui.band.disabled and not ui.mode.disabled       # static mode: the band does not matter
     encoded = enc.calls
     ui.alpha.value = 40.0
+    assert ui.wait(timeout=60)                               # the exact slice, rendered in the background
     assert mag.alpha == 40.0 and enc.calls == encoded
     assert ui.frame_view.value != first_frame and ui.slice_view.value != first_slice
     rendered = mag.stats["rendered_frames"]
@@ -420,14 +421,19 @@ def test_slice_preview_is_close_and_a_fraction_of_the_work(frames):
     assert exact and np.array_equal(quick, lin.slice(row=23))     # classical: the exact slice is already fast
 
 
-def test_widget_shows_a_preview_then_the_exact_slice(frames):
+def _watched(frames, background=True):
     mag = Magnifier(frames, FPS, method="light", mode="static", alpha=10.0, low_hz=BAND[0], high_hz=BAND[1],
                     device="cpu")
-    ui = build_widget(mag)
-    shown = []
+    ui = build_widget(mag, background=background)
+    shown, said = [], []
     ui.slice_view.observe(lambda c: shown.append(c["new"]), names="value")
-    said = []
     ui.status.observe(lambda c: said.append(c["new"]), names="value")
+    return mag, ui, shown, said
+
+
+def test_widget_shows_a_preview_then_the_exact_slice(frames):
+    mag, ui, shown, said = _watched(frames, background=False)
+    assert not ui._slice_is_preview                      # the first drawing is exact (a notebook stores it)
     ui.alpha.value = 35.0
     assert set(ui.timings) == {"frame", "slice preview", "slice"}
     assert len(shown) == 2 and shown[0] != shown[1]                      # the preview, then the exact slice
@@ -437,6 +443,74 @@ def test_widget_shows_a_preview_then_the_exact_slice(frames):
     shown.clear()
     ui.row.value = 4                                    # every frame is rendered now: the exact slice at once
     assert len(shown) == 1 and set(ui.timings) == {"frame", "slice"}
+
+
+def test_widget_renders_the_exact_slice_in_the_background(frames):
+    mag, ui, shown, said = _watched(frames)
+    ui.alpha.value = 35.0                               # returns once the frame and the preview are drawn
+    assert ui.wait(timeout=60) and not ui._slice_is_preview
+    assert len(shown) == 2 and shown[1] == _png(slice_pair_image(mag, ui.row.value))
+    assert set(ui.timings) == {"frame", "slice preview", "slice"}
+    assert "while the controls stay live" in said[-2] and "computing" not in said[-1]
+    assert "frames rendered" in said[-1] and "exact slice coming" not in ui.slice_caption.value
+    assert mag.missing_batches() == []
+
+
+class _SlowBatches:
+    """Wraps ``mag.render``: each batch (the first ``hold`` of them) waits until the widget asks its thread to
+    stop, like a batch that is still running when the next move comes; records the alpha of every batch."""
+
+    def __init__(self, mag, ui, hold=1):
+        import threading
+
+        self.mag, self.ui, self.render, self.hold = mag, ui, mag.render, hold
+        self.alphas, self.entered = [], threading.Event()
+        mag.render = self
+
+    def __call__(self, ts):
+        self.alphas.append(self.mag.alpha)
+        self.entered.set()
+        if len(self.alphas) <= self.hold:
+            assert self.ui._stop.wait(timeout=60)
+        self.render(ts)
+
+
+def test_a_move_stops_the_exact_slice_within_one_batch(frames):
+    mag, ui, shown, said = _watched(frames)
+    slow = _SlowBatches(mag, ui)
+    ui.alpha.value = 35.0
+    assert slow.entered.wait(timeout=60)
+    ui.alpha.value = 50.0                               # while the first exact slice is being rendered
+    assert slow.alphas.count(35.0) == 1                 # it stopped after the batch it was in
+    assert ui.wait(timeout=60) and not ui._slice_is_preview
+    batches = len(range(0, mag.n_frames, mag.opts["batch_size"]))
+    assert slow.alphas.count(50.0) == batches           # every frame at the new alpha, once
+    assert shown[-1] == _png(slice_pair_image(mag, ui.row.value)) and "alpha=50" in ui.frame_caption.value
+    assert "computing" not in said[-1]
+
+
+def test_a_frame_move_goes_on_with_the_exact_slice(frames):
+    mag, ui, shown, said = _watched(frames)
+    slow = _SlowBatches(mag, ui)
+    ui.alpha.value = 35.0
+    assert slow.entered.wait(timeout=60)
+    n_shown = len(shown)
+    ui.frame.value = (ui.frame.value + 5) % mag.n_frames   # the frame is drawn; the exact slice goes on
+    assert len(shown) == n_shown                        # no second preview
+    assert ui.wait(timeout=60) and mag.missing_batches() == []
+    assert shown[-1] == _png(slice_pair_image(mag, ui.row.value))
+
+
+def test_a_failed_exact_slice_says_why(frames):
+    mag, ui, shown, said = _watched(frames)
+
+    def fails(ts):
+        raise MMKitError("no memory left for the frames")
+
+    mag.render = fails
+    ui.alpha.value = 35.0
+    assert not ui.wait(timeout=60)                      # the preview stays on show
+    assert "no memory left" in said[-1] and "#b00" in said[-1]
 
 
 def test_sliders_redraw_and_store_a_picture_of_the_first_figure():

@@ -5,8 +5,9 @@ the course's lesson settings (``--quick``: the CI ones), opens :class:`mmkit.wid
 each method and moves its controls as a student would, through the same callbacks the browser calls: alpha,
 then the frame slider, then the slice row. For each move it prints the seconds until both images are redrawn
 (the frame, then the slice or its preview), and until the exact slice is on show. A network's slice comes first
-as a preview (:meth:`mmkit.widgets.Magnifier.quick_slice`), then exactly; the classical methods draw theirs
-exactly at once. The time to open a method (its encoder or decomposition over the whole clip) is printed apart:
+as a preview (:meth:`mmkit.widgets.Magnifier.quick_slice`), then exactly, rendered in a background thread while
+the controls stay live; the classical methods draw theirs exactly at once. "alpha again" moves alpha while the
+exact slice of the move before is still being rendered: the move stops it within one batch of frames. The time to open a method (its encoder or decomposition over the whole clip) is printed apart:
 it is paid once per clip and method. No browser is involved; ``tests/test_browser.py`` measures the same moves
 in JupyterLab.
 """
@@ -35,16 +36,23 @@ class Move:
 
 
 def moves(ui: MagnifierWidget) -> list[Move]:
-    """Move alpha, the frame and the slice row of ``ui`` once each; the seconds of each (its caches warm)."""
+    """Move alpha, the frame and the slice row of ``ui`` once each, each after the last one's exact slice is
+    on show; the seconds of each (its caches warm). Then alpha twice, the second while the first one's exact
+    slice is still being rendered in the background: what a student who keeps moving a slider waits."""
     out = []
     for control, value in (("alpha", ui.alpha.value + 10.0), ("frame", (ui.frame.value + 7) % ui.mag.n_frames),
                            ("slice row", (ui.row.value + 9) % ui.mag.frames.shape[1])):
         start = time.perf_counter()
         {"alpha": ui.alpha, "frame": ui.frame, "slice row": ui.row}[control].value = value
-        total = time.perf_counter() - start
-        t = ui.timings
-        redrawn = t.get("frame", 0.0) + t.get("slice preview", t.get("slice", 0.0))
-        out.append(Move(control, redrawn, total))
+        redrawn = time.perf_counter() - start          # the frame and the slice (or its preview) are on show
+        ui.wait()
+        out.append(Move(control, redrawn, time.perf_counter() - start))
+    ui.alpha.value += 5.0
+    start = time.perf_counter()
+    ui.alpha.value += 5.0                              # the exact slice of the move before is still coming
+    redrawn = time.perf_counter() - start
+    ui.wait()
+    out.append(Move("alpha again", redrawn, time.perf_counter() - start))
     return out
 
 
@@ -73,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{s.frame_size} x {s.frame_size} px; {cpu_name()}, "
           f"{torch.get_num_threads()} torch threads")
     print("seconds until both images are redrawn (frame + slice or its preview) / until the exact slice is shown")
-    print(f"{'method':>13} {'open':>6} | " + " | ".join(f"{c:>17}" for c in ("alpha", "frame", "slice row"))
+    print(f"{'method':>13} {'open':>6} | " + " | ".join(f"{c:>17}" for c in ("alpha", "frame", "slice row",
+                                                                            "alpha again"))
           + " | preview - exact slice (levels, max / mean)")
     for name in args.methods:
         mode = "static"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import operator
+import threading
 
 import numpy as np
 import torch
@@ -147,6 +148,7 @@ class Magnifier:
                                                 preview_lines=0)
         self._backends: dict[str, _Backend] = {}
         self._rendered: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.RLock()   # the widget renders exact slices in a thread; one render at a time
         self._method, self._mode = "light", "dynamic"
         self._alpha = check_alpha(alpha)
         self._band = self._check_band(low_hz, high_hz)
@@ -247,6 +249,21 @@ class Magnifier:
         """Every magnified frame at the current settings, ``(T, H, W, 3)`` uint8."""
         return np.stack(self._render(list(range(self.n_frames))))
 
+    def missing_batches(self) -> list[list[int]]:
+        """The frames not yet rendered at the current settings, in batches of ``batch_size`` aligned as the
+        engine's (a batch rendered on its own rounds as the engine does); ``[]`` when every frame is kept."""
+        with self._lock:
+            done = self._rendered.get((self.method, self._setting()), {})
+            bs = self.opts["batch_size"]
+            batches = [[t for t in range(s, min(s + bs, self.n_frames)) if t not in done]
+                       for s in range(0, self.n_frames, bs)]
+            return [b for b in batches if b]
+
+    def render(self, ts: list[int]) -> None:
+        """Render frames ``ts`` at the current settings and keep them (what :meth:`frame` and :meth:`slice` do
+        on demand; the widget calls it a batch at a time, so that the next slider move can stop it)."""
+        self._render([check_index(t, self.n_frames) for t in ts])
+
     def slice(self, row: int | None = None, col: int | None = None) -> np.ndarray:
         """Spatio-temporal slice of the magnified clip at ``row`` (``(T, W, 3)``, x-t) or ``col`` (``(T, H, 3)``).
 
@@ -268,14 +285,15 @@ class Magnifier:
         """
         row, col = self._slice_at(row, col)
         axis, index = (0, row) if row is not None else (1, col)
-        key = (self.method, self._setting())
-        done = self._rendered.get(key, {})
-        if len(done) < self.n_frames:
-            line = self.backend().preview_line(axis, index, self._full_setting(),
-                                               PREVIEW_MARGIN if margin is None else margin)
-            if line is not None:
-                return line, False
-        return self.slice(row=row, col=col), True
+        with self._lock:
+            key = (self.method, self._setting())
+            done = self._rendered.get(key, {})
+            if len(done) < self.n_frames:
+                line = self.backend().preview_line(axis, index, self._full_setting(),
+                                                   PREVIEW_MARGIN if margin is None else margin)
+                if line is not None:
+                    return line, False
+            return self.slice(row=row, col=col), True
 
     def input_slice(self, row: int | None = None, col: int | None = None) -> np.ndarray:
         """The same slice of the input clip."""
@@ -299,6 +317,10 @@ class Magnifier:
         return _Setting(self.mode if uses_mode else "", self.alpha, self.band if uses_band else (0.0, 0.0))
 
     def _render(self, ts: list[int]) -> list[np.ndarray]:
+        with self._lock:
+            return self._render_locked(ts)
+
+    def _render_locked(self, ts: list[int]) -> list[np.ndarray]:
         key = (self.method, self._setting())
         done = self._rendered.setdefault(key, {})
         self._rendered.move_to_end(key)

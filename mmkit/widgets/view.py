@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import threading
 import time
 from collections.abc import Callable
 
@@ -69,10 +70,15 @@ class MagnifierWidget:
     message in :attr:`status` and the control back where it was. The band slider is active only where the band
     matters, the mode menu only for the networks. Sliders update on release (``continuous_update=False``).
     It opens on ``frame``, by default :func:`opening_frame`: where the motion is, so that alpha acts at once.
+
+    With ``background`` (the default), a network's exact slice after a move is rendered in a thread, a batch of
+    frames at a time, while the controls stay live: the next move stops it within one batch and redraws at
+    once, instead of waiting seconds behind an exact slice nobody will look at. :meth:`wait` waits for it. The
+    first drawing is always exact, so that a notebook's stored picture is.
     """
 
     def __init__(self, mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,
-                 frame: int | None = None) -> None:
+                 frame: int | None = None, background: bool = True) -> None:
         import ipywidgets as W
 
         self.mag = mag
@@ -103,6 +109,10 @@ class MagnifierWidget:
         self.timings: dict[str, float] = {}                     # seconds of each step of the last refresh
         self._shown_frame: tuple[int, int, str] | None = None   # (frame, slice row, label) of the frame on show
         self._shown_slice: tuple[int, str] | None = None        # (slice row, label) of the slice on show
+        self.background = background
+        self._slice_is_preview = False
+        self._refiner: threading.Thread | None = None            # renders the exact slice after a preview
+        self._stop = threading.Event()
         for control, callback in ((self.method, self.on_method), (self.mode, self.on_mode),
                                   (self.alpha, self.on_alpha), (self.band, self.on_band),
                                   (self.frame, self.on_frame), (self.row, self.on_row)):
@@ -112,7 +122,7 @@ class MagnifierWidget:
         views = W.HBox([W.VBox([self.frame_caption, self.frame_view]), W.VBox([self.slice_caption, self.slice_view])])
         self.box = W.VBox([controls, views, self.status])
         self._sync_enabled()
-        self.refresh()
+        self.refresh(background=False)
 
     # -- callbacks --------------------------------------------------------------------------------------
     def on_method(self, change: dict) -> None:
@@ -136,6 +146,7 @@ class MagnifierWidget:
     def _apply(self, setter: Callable, change: dict, control) -> None:
         if self._busy:
             return
+        self.stop_refining()        # the session's settings change under it otherwise
         try:
             setter(change["new"])
         except MMKitError as e:
@@ -154,14 +165,18 @@ class MagnifierWidget:
         self.mode.disabled = not self.mag.uses_mode
         self.band.disabled = not self.mag.uses_band
 
-    def refresh(self, slice_too: bool = True) -> None:
+    def refresh(self, slice_too: bool = True, background: bool | None = None) -> None:
         """Draw the frame (and the slice) at the session's current settings; a refused one shows its message.
 
         The status line says "computing ..." while work goes on. For a network whose frames at these settings
         are not all rendered yet, the slice comes in two steps: a preview (:meth:`Magnifier.quick_slice`, a
         fraction of a second), then the exact slice, which renders every frame (so that later frame and row moves
-        cost nothing). :attr:`timings` keeps the seconds of each step of the last refresh.
+        cost nothing): in a thread when ``background`` (by default :attr:`background`), here otherwise.
+        :attr:`timings` keeps the seconds of each step of the last refresh ("slice" once the exact slice is on
+        show).
         """
+        self.stop_refining()
+        background = self.background if background is None else background
         t, row = self.frame.value, self.row.value
         before = dict(self.mag.stats)
         self.timings = {}
@@ -173,6 +188,12 @@ class MagnifierWidget:
             self.frame_caption.value = f"<b>input | {_label(self.mag)}</b>, frame {t} (slice row {row} in red)"
             self._shown_frame = (t, row, _label(self.mag))
             msg = f"frame: {self.timings['frame']:.2f} s"
+            if not slice_too and self._slice_is_preview and background:
+                # a frame move stopped the exact slice of the preview on show: go on with it
+                self._say(f"{msg}; computing the exact slice ({self.mag.n_frames} frames) while the controls stay "
+                          "live...", busy=True)
+                self._start_refining(self._shown_slice[0], msg + "; then the exact slice", before)
+                return
             if slice_too:
                 n = self.mag.n_frames
                 self._say(f"computing the x-t slice ({n} frames)...", busy=True)
@@ -182,27 +203,77 @@ class MagnifierWidget:
                 if not exact:
                     self._show_slice(row, quick, preview=True)
                     self.timings["slice preview"] = time.perf_counter() - start
+                    msg += f"; slice preview: {self.timings['slice preview']:.2f} s, then the exact slice ({n} frames)"
+                    if background:
+                        self._say(f"preview of the slice shown ({self.timings['slice preview']:.2f} s); computing "
+                                  f"the exact slice ({n} frames) while the controls stay live...", busy=True)
+                        self._start_refining(row, msg, before)
+                        return
                     self._say(f"preview of the slice shown ({self.timings['slice preview']:.2f} s); computing the "
                               f"exact slice ({n} frames)...", busy=True)
                     _let_the_browser_draw()
                     start = time.perf_counter()
                     quick = self.mag.slice(row=row)
+                    msg += f": {time.perf_counter() - start:.2f} s"
+                else:
+                    msg += f"; slice ({n} frames): {time.perf_counter() - start:.2f} s"
                 self._show_slice(row, quick, preview=False)
                 self.timings["slice"] = time.perf_counter() - start
-                if exact:
-                    msg += f"; slice ({n} frames): {self.timings['slice']:.2f} s"
-                else:
-                    msg += (f"; slice preview: {self.timings['slice preview']:.2f} s, then the exact slice ({n} "
-                            f"frames): {self.timings['slice']:.2f} s")
         except MMKitError as e:
             self._say(str(e), error=True)
             return
+        self._say_done(msg, before)
+
+    def _say_done(self, msg: str, before: dict) -> None:
         done = {k: self.mag.stats[k] - before.get(k, 0) for k in self.mag.stats}
         self._say(f"{msg}. Work for this update: {done['encoder_frames']} encoded, {done['pyramid_frames']} "
                   f"decomposed, {done['band_passes']} band-passes, {done['rendered_frames']} frames rendered.")
 
+    # -- the exact slice in the background -----------------------------------------------------------------
+    def _start_refining(self, row: int, msg: str, before: dict) -> None:
+        self._stop = threading.Event()
+        self._refiner = threading.Thread(target=self._refine, args=(row, repr(self.mag), msg, before, self._stop),
+                                         name="mmkit-exact-slice", daemon=True)
+        self._refiner.start()
+
+    def _refine(self, row: int, settings: str, msg: str, before: dict, stop: threading.Event) -> None:
+        """Render the frames the exact slice needs, a batch at a time, unless ``stop`` is set (or the session's
+        ``settings``, its repr, changed meanwhile); then show it."""
+        start = time.perf_counter()
+        try:
+            for batch in self.mag.missing_batches():
+                if stop.is_set():
+                    return
+                self.mag.render(batch)
+            if stop.is_set() or repr(self.mag) != settings:
+                return
+            image = self.mag.slice(row=row)
+            self._show_slice(row, image, preview=False)
+            self.timings["slice"] = time.perf_counter() - start
+            self._say_done(f"{msg}: {self.timings['slice']:.2f} s", before)
+        except Exception as e:     # a thread's exception would go nowhere: say it where the student looks
+            self._say(str(e) if isinstance(e, MMKitError) else f"the exact slice failed: {e!r}", error=True)
+
+    def stop_refining(self) -> None:
+        """Stop the exact slice being rendered in the background, if any (within one batch of frames)."""
+        if self._refiner is not None:
+            self._stop.set()
+            self._refiner.join()
+            self._refiner = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until the exact slice being rendered in the background is on show; True when it is (or none
+        was being rendered), False after ``timeout`` seconds."""
+        if self._refiner is not None:
+            self._refiner.join(timeout)
+            if self._refiner.is_alive():
+                return False
+            self._refiner = None
+        return not self._slice_is_preview
+
     def _show_slice(self, row: int, image: np.ndarray, preview: bool) -> None:
         self.slice_view.value = _png(slice_pair_image(self.mag, row, image))
+        self._slice_is_preview = preview
         what = "preview, exact slice coming" if preview else f"time down, {self.mag.n_frames / self.mag.fps:.2f} s"
         self.slice_caption.value = f"<b>x-t slice at row {row}</b>: input | magnified ({what})"
         self._shown_slice = (row, _label(self.mag))
@@ -288,13 +359,13 @@ def widget_bundle(box, text: str, **kwargs) -> dict:
 
 
 def build_widget(mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,
-                 frame: int | None = None) -> MagnifierWidget:
+                 frame: int | None = None, background: bool = True) -> MagnifierWidget:
     """The interactive view of ``mag``: method, mode, alpha, band, frame and slice-row controls wired to it,
     opened on ``frame`` (by default :func:`opening_frame`, where alpha visibly acts).
 
     Display the returned :class:`MagnifierWidget` in a notebook (last expression of a cell, or ``display``).
     """
-    return MagnifierWidget(mag, display_scale=display_scale, alpha_max=alpha_max, frame=frame)
+    return MagnifierWidget(mag, display_scale=display_scale, alpha_max=alpha_max, frame=frame, background=background)
 
 
 class Sliders:
