@@ -240,6 +240,7 @@ class MagnifierWidget:
         """Render the frames the exact slice needs, a batch at a time, unless ``stop`` is set (or the session's
         ``settings``, its repr, changed meanwhile); then show it."""
         start = time.perf_counter()
+        _let_the_browser_draw()        # the preview first: the batches below take both cores
         try:
             for batch in self.mag.missing_batches():
                 if stop.is_set():
