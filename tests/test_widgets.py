@@ -457,21 +457,21 @@ def test_widget_renders_the_exact_slice_in_the_background(frames):
 
 
 class _SlowBatches:
-    """Wraps ``mag.render``: each batch (the first ``hold`` of them) waits until the widget asks its thread to
-    stop, like a batch that is still running when the next move comes; records the alpha of every batch."""
+    """Wraps ``mag.render``: the first batch waits until the widget asks its thread to stop, like a batch that is
+    still running when the next move comes; records the alpha of every batch."""
 
-    def __init__(self, mag, ui, hold=1):
+    def __init__(self, mag, ui, release=None):
         import threading
 
-        self.mag, self.ui, self.render, self.hold = mag, ui, mag.render, hold
+        self.mag, self.ui, self.render, self.release = mag, ui, mag.render, release
         self.alphas, self.entered = [], threading.Event()
         mag.render = self
 
     def __call__(self, ts):
         self.alphas.append(self.mag.alpha)
         self.entered.set()
-        if len(self.alphas) <= self.hold:
-            assert self.ui._stop.wait(timeout=60)
+        if len(self.alphas) == 1:
+            assert (self.release or self.ui._stop).wait(timeout=60)
         self.render(ts)
 
 
@@ -496,9 +496,34 @@ def test_a_frame_move_goes_on_with_the_exact_slice(frames):
     assert slow.entered.wait(timeout=60)
     n_shown = len(shown)
     ui.frame.value = (ui.frame.value + 5) % mag.n_frames   # the frame is drawn; the exact slice goes on
-    assert len(shown) == n_shown                        # no second preview
     assert ui.wait(timeout=60) and mag.missing_batches() == []
+    assert len(shown) == n_shown + 1                    # no second preview: the exact slice only
     assert shown[-1] == _png(slice_pair_image(mag, ui.row.value))
+    assert "exact slice coming" not in ui.slice_caption.value
+
+
+def test_a_refused_setting_goes_on_with_the_exact_slice(frames):
+    mag, ui, shown, said = _watched(frames)
+    slow = _SlowBatches(mag, ui)
+    ui.alpha.value = 35.0
+    assert slow.entered.wait(timeout=60)
+    ui.band.value = (2.0, 2.0)                          # refused: nothing changed, so the exact slice goes on
+    assert ui.band.value == BAND and ui.wait(timeout=60) and mag.missing_batches() == []
+    assert shown[-1] == _png(slice_pair_image(mag, ui.row.value))
+    assert "0 &lt; low &lt; high" in said[-1] and "computing" not in said[-1]
+
+
+def test_settings_changed_outside_the_widget_are_said(frames):
+    import threading
+
+    mag, ui, shown, said = _watched(frames)
+    slow = _SlowBatches(mag, ui, release=threading.Event())
+    ui.alpha.value = 35.0
+    assert slow.entered.wait(timeout=60)
+    mag.set_alpha(12.0)                                 # a cell changes the session while the thread renders
+    slow.release.set()                                  # let the held batch go (the widget was not told)
+    assert not ui.wait(timeout=60)
+    assert "changed outside the widget" in said[-1] and "computing" not in said[-1]
 
 
 def test_a_failed_exact_slice_says_why(frames):

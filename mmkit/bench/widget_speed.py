@@ -47,7 +47,10 @@ def moves(ui: MagnifierWidget) -> list[Move]:
         redrawn = time.perf_counter() - start          # the frame and the slice (or its preview) are on show
         ui.wait()
         out.append(Move(control, redrawn, time.perf_counter() - start))
+    rendered = ui.mag.stats["rendered_frames"]
     ui.alpha.value += 5.0
+    while ui.mag.stats["rendered_frames"] == rendered and not ui.wait(timeout=0.005):
+        pass                                           # until the exact slice's first batch is done
     start = time.perf_counter()
     ui.alpha.value += 5.0                              # the exact slice of the move before is still coming
     redrawn = time.perf_counter() - start

@@ -150,8 +150,10 @@ class Magnifier:
         self._rendered: collections.OrderedDict = collections.OrderedDict()
         self._lock = threading.RLock()   # the widget renders exact slices in a thread; one render at a time
         self._method, self._mode = "light", "dynamic"
-        self._alpha = check_alpha(alpha)
-        self._band = self._check_band(low_hz, high_hz)
+        with self._lock:
+            self._alpha = check_alpha(alpha)
+        with self._lock:
+            self._band = self._check_band(low_hz, high_hz)
         self.set_method(method)
         self.set_mode(mode)
 
@@ -201,7 +203,8 @@ class Magnifier:
         if mode == "temporal" and self._method == "oh2018":
             raise MMKitError("oh2018 has no temporal mode (only the paper's networks band-pass their motion "
                              "features); choose dynamic or static")
-        self._mode = mode
+        with self._lock:
+            self._mode = mode
 
     def set_method(self, method: str) -> None:
         """A name of :data:`METHODS` or a checkpoint path; its cache is built at the first frame asked for."""
@@ -212,7 +215,8 @@ class Magnifier:
         if method == "oh2018" and self._mode == "temporal":
             raise MMKitError("oh2018 has no temporal mode (only the paper's networks band-pass their motion "
                              "features); switch the mode to dynamic or static first")
-        self._method = method
+        with self._lock:
+            self._method = method
 
     def configure(self, method: str | None = None, mode: str | None = None, alpha: float | None = None,
                   band: tuple[float, float] | None = None) -> None:
@@ -220,6 +224,11 @@ class Magnifier:
         the base network in temporal mode to oh2018 in static mode would fail (oh2018 has no temporal mode), so
         the method is set while the mode is static. A refused setting raises :class:`MMKitError` and changes
         nothing. Costs nothing now, like each ``set_...``."""
+        with self._lock:          # the widget's thread renders under this lock: it never sees a half-set state
+            self._configure(method, mode, alpha, band)
+
+    def _configure(self, method: str | None, mode: str | None, alpha: float | None,
+                   band: tuple[float, float] | None) -> None:
         before = (self._method, self._mode, self._alpha, self._band)
         try:
             self._mode = "static"               # valid with every method, so that any method can be set next
@@ -321,7 +330,7 @@ class Magnifier:
             return self._render_locked(ts)
 
     def _render_locked(self, ts: list[int]) -> list[np.ndarray]:
-        key = (self.method, self._setting())
+        key = (self.method, self._setting())   # the settings cannot change meanwhile: the setters take the lock
         done = self._rendered.setdefault(key, {})
         self._rendered.move_to_end(key)
         while len(self._rendered) > RENDER_CACHE_SETTINGS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -71,14 +72,16 @@ class MagnifierWidget:
     matters, the mode menu only for the networks. Sliders update on release (``continuous_update=False``).
     It opens on ``frame``, by default :func:`opening_frame`: where the motion is, so that alpha acts at once.
 
-    With ``background`` (the default), a network's exact slice after a move is rendered in a thread, a batch of
-    frames at a time, while the controls stay live: the next move stops it within one batch and redraws at
-    once, instead of waiting seconds behind an exact slice nobody will look at. :meth:`wait` waits for it. The
-    first drawing is always exact, so that a notebook's stored picture is.
+    With ``background`` (the default, but on Colab), a network's exact slice after a move is rendered in a
+    thread, a batch of frames at a time, while the controls stay live: the next move stops it within one batch
+    and redraws at once, instead of waiting seconds behind an exact slice nobody will look at. :meth:`wait`
+    waits for it. The first drawing is always exact, so that a notebook's stored picture is. Colab's page does
+    not show what a thread changes in a widget (googlecolab/colabtools#3373), so there the exact slice comes
+    in the foreground, as with ``background=False``.
     """
 
     def __init__(self, mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,
-                 frame: int | None = None, background: bool = True) -> None:
+                 frame: int | None = None, background: bool | None = None) -> None:
         import ipywidgets as W
 
         self.mag = mag
@@ -109,7 +112,7 @@ class MagnifierWidget:
         self.timings: dict[str, float] = {}                     # seconds of each step of the last refresh
         self._shown_frame: tuple[int, int, str] | None = None   # (frame, slice row, label) of the frame on show
         self._shown_slice: tuple[int, str] | None = None        # (slice row, label) of the slice on show
-        self.background = background
+        self.background = threads_show() if background is None else background
         self._slice_is_preview = False
         self._refiner: threading.Thread | None = None            # renders the exact slice after a preview
         self._stop = threading.Event()
@@ -156,6 +159,8 @@ class MagnifierWidget:
             finally:
                 self._busy = False
             self._say(str(e), error=True)
+            if self._slice_is_preview and self.background:     # nothing changed: go on with the exact slice
+                self._start_refining(self._shown_slice[0], f"{e}; the exact slice", dict(self.mag.stats))
             return
         self._sync_enabled()
         self.refresh()
@@ -237,34 +242,45 @@ class MagnifierWidget:
         self._refiner.start()
 
     def _refine(self, row: int, settings: str, msg: str, before: dict, stop: threading.Event) -> None:
-        """Render the frames the exact slice needs, a batch at a time, unless ``stop`` is set (or the session's
-        ``settings``, its repr, changed meanwhile); then show it."""
+        """Render the frames the exact slice needs, a batch at a time, unless ``stop`` is set; then show it.
+        If the session's ``settings`` (its repr) were changed from outside the widget meanwhile, say so."""
+        if stop.wait(DRAW_PAUSE_S):    # the preview is drawn first: the batches below take both cores
+            return
         start = time.perf_counter()
-        _let_the_browser_draw()        # the preview first: the batches below take both cores
         try:
             for batch in self.mag.missing_batches():
                 if stop.is_set():
                     return
                 self.mag.render(batch)
-            if stop.is_set() or repr(self.mag) != settings:
+            if stop.is_set():
+                return
+            if repr(self.mag) != settings:
+                self._say("the settings were changed outside the widget: move a control to redraw")
                 return
             image = self.mag.slice(row=row)
             self._show_slice(row, image, preview=False)
             self.timings["slice"] = time.perf_counter() - start
             self._say_done(f"{msg}: {self.timings['slice']:.2f} s", before)
         except Exception as e:     # a thread's exception would go nowhere: say it where the student looks
-            self._say(str(e) if isinstance(e, MMKitError) else f"the exact slice failed: {e!r}", error=True)
+            try:
+                self._say(str(e) if isinstance(e, MMKitError) else f"the exact slice failed: {e!r}", error=True)
+                self.slice_caption.value = self.slice_caption.value.replace("exact slice coming",
+                                                                            "the exact slice failed")
+            except Exception:
+                import traceback
+
+                traceback.print_exc()
 
     def stop_refining(self) -> None:
         """Stop the exact slice being rendered in the background, if any (within one batch of frames)."""
-        if self._refiner is not None:
+        if self._refiner is not None and self._refiner is not threading.current_thread():
             self._stop.set()
             self._refiner.join()
             self._refiner = None
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait until the exact slice being rendered in the background is on show; True when it is (or none
-        was being rendered), False after ``timeout`` seconds."""
+        """Wait for the exact slice being rendered in the background, if any; True when the slice on show is
+        exact, False when it is still a preview (``timeout`` seconds passed, or the exact slice failed)."""
         if self._refiner is not None:
             self._refiner.join(timeout)
             if self._refiner.is_alive():
@@ -359,8 +375,13 @@ def widget_bundle(box, text: str, **kwargs) -> dict:
     return bundle
 
 
+def threads_show() -> bool:
+    """Whether a widget change made in a thread reaches the page: not on Colab (googlecolab/colabtools#3373)."""
+    return "google.colab" not in sys.modules
+
+
 def build_widget(mag: Magnifier, display_scale: float = 2.0, alpha_max: float = 100.0,
-                 frame: int | None = None, background: bool = True) -> MagnifierWidget:
+                 frame: int | None = None, background: bool | None = None) -> MagnifierWidget:
     """The interactive view of ``mag``: method, mode, alpha, band, frame and slice-row controls wired to it,
     opened on ``frame`` (by default :func:`opening_frame`, where alpha visibly acts).
 
