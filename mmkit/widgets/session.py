@@ -326,21 +326,18 @@ class Magnifier:
         return _Setting(self.mode if uses_mode else "", self.alpha, self.band if uses_band else (0.0, 0.0))
 
     def _render(self, ts: list[int]) -> list[np.ndarray]:
-        with self._lock:
-            return self._render_locked(ts)
-
-    def _render_locked(self, ts: list[int]) -> list[np.ndarray]:
-        key = (self.method, self._setting())   # the settings cannot change meanwhile: the setters take the lock
-        done = self._rendered.setdefault(key, {})
-        self._rendered.move_to_end(key)
-        while len(self._rendered) > RENDER_CACHE_SETTINGS:
-            self._rendered.popitem(last=False)
-        todo = [t for t in ts if t not in done]
-        if todo:
-            setting = self._full_setting()
-            for t, f in zip(todo, self.backend().render(todo, setting)):
-                done[t] = _read_only(f)
-        return [done[t] for t in ts]
+        with self._lock:   # the settings cannot change meanwhile: the setters take the lock
+            key = (self.method, self._setting())
+            done = self._rendered.setdefault(key, {})
+            self._rendered.move_to_end(key)
+            while len(self._rendered) > RENDER_CACHE_SETTINGS:
+                self._rendered.popitem(last=False)
+            todo = [t for t in ts if t not in done]
+            if todo:
+                setting = self._full_setting()
+                for t, f in zip(todo, self.backend().render(todo, setting)):
+                    done[t] = _read_only(f)
+            return [done[t] for t in ts]
 
     def backend(self) -> _Backend:
         """The current method's cache, built on first use."""
