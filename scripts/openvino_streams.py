@@ -29,10 +29,9 @@ def main() -> None:
     core, n = ovr._ov_core(), args.frames
     rng = np.random.default_rng(0)
     frames = [rng.uniform(-1, 1, (1, 3, args.size, args.size)).astype(np.float32) for _ in range(n + 2)]
-    fp32 = {"INFERENCE_PRECISION_HINT": "f32"}
 
     def one_request(batch: int) -> float:
-        request = core.compile_model(model, "CPU", {**fp32, "PERFORMANCE_HINT": "LATENCY"}).create_infer_request()
+        request = core.compile_model(model, "CPU", ovr.COMPILE_PROPERTIES).create_infer_request()  # as the engine
         a, b = np.concatenate(frames[:batch]), np.concatenate(frames[1:batch + 1])
         alpha = np.full(batch, 10.0, np.float32)
         request.infer([a, b, alpha])  # the first call sets up the kernels
@@ -42,7 +41,8 @@ def main() -> None:
         return n / (time.perf_counter() - start)
 
     def two_streams() -> float:
-        compiled = core.compile_model(model, "CPU", {**fp32, "PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "2"})
+        streams = {**ovr.COMPILE_PROPERTIES, "PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "2"}
+        compiled = core.compile_model(model, "CPU", streams)
         queue, alpha = ov.AsyncInferQueue(compiled, 2), np.array([10.0], np.float32)
         for i in range(2):
             queue.start_async([frames[i], frames[i + 1], alpha])
